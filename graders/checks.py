@@ -150,9 +150,12 @@ def check_returned(
     reveal: bool,
     labels: Sequence[str] | None = None,
 ) -> None:
-    """Run the stages on one returned value; raise :class:`CheckFailure` at the first problem."""
+    """Run the stages on one returned value; raise :class:`CheckFailure` at the first problem.
+
+    With ``expected=None`` only the defined, returned and type stages run.
+    """
     __tracebackhide__ = True
-    exp = np.asarray(expected, dtype=np.float64)
+    exp = None if expected is None else np.asarray(expected, dtype=np.float64)
     # stage 1: defined
     if got.missing:
         raise CheckFailure(f"{name}: the function is not defined. Run the cell that defines it and keep its def line.")
@@ -166,6 +169,8 @@ def check_returned(
             raise CheckFailure(
                 f"{name}: expected a single number (a float), got {got.type_name}{shape}: {got.text}"
             )
+        if exp is None:
+            return
     else:
         if got.type_name != "numpy.ndarray" or not got.is_numeric:
             raise CheckFailure(f"{name}: expected a numpy array, got {got.type_name}: {got.text}")
@@ -174,6 +179,8 @@ def check_returned(
             raise CheckFailure(f"{name}: expected an array of booleans, got dtype {got.dtype}")
         if kind == "array" and is_bool:
             raise CheckFailure(f"{name}: expected an array of numbers, got an array of booleans")
+        if exp is None:
+            return
         # stage 4: shape
         if got.array.shape != exp.shape:
             raise CheckFailure(f"{name}: expected shape {exp.shape}, got shape {got.array.shape}")

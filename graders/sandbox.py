@@ -92,7 +92,7 @@ def sandbox_command(
             args += ["--symlink", os.readlink(p), str(p)]
         elif p.exists():
             args += ["--ro-bind", str(p), str(p)]
-    for f in _ETC_FILES:
+    for f in _ETC_FILES + ("/etc/fonts",):
         if os.path.exists(f):
             args += ["--ro-bind", f, f]
     for root in _python_roots():

@@ -1,0 +1,148 @@
+"""Hidden checks split in two halves: calls run in the student's kernel, verdicts here.
+
+An assignment module (``graders.assignments.<assignment>``) declares, per test cell
+``grade_id``, a :class:`Check`: which calls to make (:class:`Call`, built by
+``calls(ctx)``) and a ``judge`` that decides pass/fail from what the student's functions
+returned. The same ``calls`` function runs on both sides:
+
+* in the kernel, :func:`graders.probe.probe` calls the student's functions and ships what
+  they returned as plain numbers (``graders.values``);
+* in the grading process, :class:`graders.verdicts.TrustedVerdicts` rebuilds the very same
+  inputs, calls the reference on them, and runs ``judge``.
+
+Inputs are public (seeded generators in this package); the expected values never exist in
+the kernel, so nothing the student's code does there can make a wrong answer pass.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from .checks import CheckFailure
+from .values import Returned, describe
+
+__all__ = ["Call", "Prior", "Context", "Check", "Results", "load_checks", "run_call"]
+
+
+@dataclass(frozen=True)
+class Prior:
+    """An argument that is the float value a previous call returned, plus ``offset``."""
+
+    key: str
+    offset: float = 0.0
+
+
+@dataclass(frozen=True)
+class Call:
+    key: str  # unique within a check
+    func: str  # the graded function's name in the notebook
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where the course data lives on this side, and a scratch folder for files calls need."""
+
+    data_dir: Path
+    tmp_dir: Path
+
+
+@dataclass(frozen=True)
+class Check:
+    grade_id: str
+    title: str
+    calls: Callable[[Context], list[Call]]
+    judge: Callable[["Results"], None]
+
+
+class Results:
+    """What the judge sees: the student's returns by key, and the reference's on demand."""
+
+    def __init__(self, calls: list[Call], student: Mapping[str, Returned], reference: Any) -> None:
+        self._calls = {c.key: c for c in calls}
+        self._student = student
+        self.reference_module = reference
+        self._ref_cache: dict[str, Any] = {}
+
+    def call(self, key: str) -> Call:
+        return self._calls[key]
+
+    def student(self, key: str) -> Returned:
+        return self._student[key]
+
+    def reference(self, key: str) -> Any:
+        """The reference's return value for the same call (computed once, on copied inputs)."""
+        if key not in self._ref_cache:
+            call = self._calls[key]
+            args = _resolve(call.args, self._student, lambda r: float(r.array))
+            fn = getattr(self.reference_module, call.func)
+            self._ref_cache[key] = fn(*copy.deepcopy(args), **copy.deepcopy(dict(call.kwargs)))
+        return self._ref_cache[key]
+
+
+def _resolve(args: tuple[Any, ...], priors: Mapping[str, Any], as_float: Callable[[Any], float]) -> tuple[Any, ...]:
+    out = []
+    for a in args:
+        if isinstance(a, Prior):
+            out.append(as_float(priors[a.key]) + a.offset)
+        else:
+            out.append(a)
+    return tuple(out)
+
+
+def load_checks(assignment: str) -> dict[str, Check]:
+    module = importlib.import_module(f"graders.assignments.{assignment}")
+    return {c.grade_id: c for c in module.CHECKS}
+
+
+class _Skipped(Exception):
+    pass
+
+
+def run_call(call: Call, namespace: Mapping[str, Any], live: dict[str, Any]) -> Returned:
+    """Call the student's function for ``call`` (in the kernel) and describe what it returned.
+
+    ``live`` holds earlier calls' live return values, for :class:`Prior` arguments.
+    """
+    fn = namespace.get(call.func)
+    if fn is None or not callable(fn):
+        return Returned(type_name="NoneType", missing=True)
+
+    def as_float(value: Any) -> float:
+        try:
+            return float(value)
+        except Exception as exc:
+            raise _Skipped(f"needs a number from {call.func} first") from exc
+
+    try:
+        args = _resolve(call.args, live, as_float)
+    except (_Skipped, KeyError) as exc:
+        return Returned(type_name="NoneType", error=f"NotRun: {exc}")
+    try:
+        value = fn(*copy.deepcopy(args), **copy.deepcopy(dict(call.kwargs)))
+    except KeyboardInterrupt:
+        raise  # a timeout: let the cell stop
+    except BaseException as exc:  # SystemExit included: it is the student's function failing
+        return Returned(type_name=type(exc).__name__, error=f"{type(exc).__name__}: {exc}"[:500])
+    live[call.key] = value
+    try:
+        return describe(value)
+    except Exception as exc:
+        return Returned(type_name="?", error=f"the returned value could not be read ({type(exc).__name__})")
+
+
+def fail(message: str) -> None:
+    """Raise the student-facing failure (helper for judges)."""
+    __tracebackhide__ = True
+    raise CheckFailure(message)
+
+
+def as_float64(values: list[Any]) -> np.ndarray:
+    return np.asarray([float(v) for v in values], dtype=np.float64)

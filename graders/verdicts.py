@@ -1,0 +1,140 @@
+"""Grading side of the hidden checks: an nbgrader preprocessor that decides every test cell.
+
+``TrustedVerdicts`` runs in ``Autograde.autograde_preprocessors`` right after ``Execute`` and
+before ``SaveAutoGrades``. For each autograded test cell it takes the results the probe sent
+(plain numbers), rebuilds the inputs, runs the reference and the check's judge, and rewrites
+the cell's outputs so that nbgrader's own scoring reads the verdict:
+
+* pass: the student's printed output (stdout, and stderr turned into stdout, so warnings never
+  cost points) and a line "✔ <title>";
+* fail: the same, then one ``error`` output whose text is the judge's message.
+
+Anything else the kernel produced in a test cell (display data, forged results, expression
+values that nbgrader would read as partial credit) is dropped.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import is_grade, is_solution
+
+from .checks import CheckFailure
+from .harness import Check, Context, Results, load_checks
+from .probe import MIME
+from .values import decode
+
+__all__ = ["TrustedVerdicts", "judge_cell", "VERDICT_ENAME", "MAX_KEPT_OUTPUT"]
+
+VERDICT_ENAME = "CheckFailed"
+#: Characters of the student's own printed output kept per test cell.
+MAX_KEPT_OUTPUT = 4000
+
+
+def _kept_text(outputs: list[Any]) -> str:
+    text = ""
+    for out in outputs:
+        if out.get("output_type") == "stream":
+            chunk = out.get("text", "")
+            text += chunk if out.get("name") == "stdout" else "".join(f"[stderr] {line}\n" for line in chunk.splitlines())
+    if len(text) > MAX_KEPT_OUTPUT:
+        text = text[:MAX_KEPT_OUTPUT] + f"\n... [{len(text) - MAX_KEPT_OUTPUT} more characters cut]\n"
+    return text
+
+
+def _kernel_error(outputs: list[Any]) -> str | None:
+    for out in outputs:
+        if out.get("output_type") == "error":
+            return f"{out.get('ename', 'Error')}: {out.get('evalue', '')}".strip()
+    return None
+
+
+def _payload(outputs: list[Any], assignment: str, grade_id: str) -> dict[str, Any] | None:
+    found = None
+    for out in outputs:
+        if out.get("output_type") == "display_data" and MIME in out.get("data", {}):
+            data = out["data"][MIME]
+            if isinstance(data, dict) and data.get("assignment") == assignment and data.get("grade_id") == grade_id:
+                found = data
+    return found
+
+
+def judge_cell(check: Check, outputs: list[Any], assignment: str, data_dir: Path, reference: Any) -> str | None:
+    """Return ``None`` if the cell passes, else the student-facing failure message."""
+    payload = _payload(outputs, assignment, check.grade_id)
+    if payload is None:
+        err = _kernel_error(outputs)
+        if err:
+            return f"{check.title}: the test cell stopped before the hidden checks ran.\n  {err}"
+        return f"{check.title}: the test cell produced no results (was it edited or not run?)."
+    with tempfile.TemporaryDirectory(prefix="calc4ml-verdict-") as tmp:
+        calls = check.calls(Context(data_dir=data_dir, tmp_dir=Path(tmp)))
+        raw = payload.get("results")
+        if not isinstance(raw, dict):
+            return f"{check.title}: malformed results."
+        student = {}
+        for call in calls:
+            if call.key not in raw:
+                return f"{check.title}: results are incomplete (missing {call.key})."
+            try:
+                student[call.key] = decode(raw[call.key])
+            except (ValueError, TypeError, OverflowError):
+                return f"{check.title}: malformed results."
+        try:
+            check.judge(Results(calls, student, reference))
+        except CheckFailure as exc:
+            return str(exc)
+    return None
+
+
+class TrustedVerdicts(NbGraderPreprocessor):
+    """Decide every autograded test cell in the grading process (see module docstring)."""
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        assignment = resources["nbgrader"]["assignment"]
+        coursedir = CourseDirectory(config=self.config)
+        root = str(Path(coursedir.root).resolve())
+        if root not in sys.path:
+            sys.path.insert(0, root)
+        import importlib
+
+        reference = importlib.import_module(f"reference.{assignment}")
+        checks = load_checks(assignment)
+        data_dir = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / "data"
+        for cell in nb.cells:
+            if cell.cell_type != "code" or not is_grade(cell) or is_solution(cell):
+                continue
+            grade_id = cell.metadata["nbgrader"]["grade_id"]
+            check = checks.get(grade_id)
+            if check is None:
+                message = f"{grade_id}: no trusted check is registered for this test cell (instructor: see graders.assignments.{assignment})."
+                self.log.error(message)
+                title = grade_id
+            else:
+                title = check.title
+                try:
+                    message = judge_cell(check, cell.outputs, assignment, data_dir, reference)
+                except Exception:
+                    self.log.error("grader error in %s/%s:\n%s", assignment, grade_id, traceback.format_exc())
+                    message = f"{title}: the grader itself failed on this cell; your instructor has been told."
+            kept = _kept_text(cell.outputs)
+            outputs = []
+            if kept:
+                outputs.append(nbformat.v4.new_output("stream", name="stdout", text=kept))
+            if message is None:
+                outputs.append(nbformat.v4.new_output("stream", name="stdout", text=f"\u2714 {title}\n"))
+            else:
+                outputs.append(
+                    nbformat.v4.new_output(
+                        "error", ename=VERDICT_ENAME, evalue=message, traceback=[f"{VERDICT_ENAME}: {message}"]
+                    )
+                )
+            cell.outputs = outputs
+        return nb, resources
