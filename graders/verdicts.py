@@ -129,7 +129,14 @@ class TrustedVerdicts(NbGraderPreprocessor):
             if kept:
                 outputs.append(nbformat.v4.new_output("stream", name="stdout", text=kept))
             if message is None:
-                outputs.append(nbformat.v4.new_output("stream", name="stdout", text=f"\u2714 {title}\n"))
+                text = f"\u2714 {title}\n"
+                visible_error = _kernel_error(cell.outputs)
+                if visible_error:
+                    text += (
+                        f"  (a visible test in this cell failed: {visible_error[:300]}\n"
+                        "   but this exercise, judged on its own, is right: the cause is in another exercise)\n"
+                    )
+                outputs.append(nbformat.v4.new_output("stream", name="stdout", text=text))
             else:
                 outputs.append(
                     nbformat.v4.new_output(

@@ -68,12 +68,15 @@ class NotebookBuilder:
     def test(self, grade_id: str, points: float, docstring: str, visible: str) -> None:
         """A graded test cell: visible asserts, then the hidden probe judged by the grader."""
         visible = textwrap.dedent(visible).strip()
+        # The hidden probe runs first, so a failing visible assert (often caused by another
+        # exercise's bug) cannot stop this exercise from being judged on its own.
         source = (
-            f'"""{docstring}"""\n{visible}\n'
+            f'"""{docstring}"""\n'
             "### BEGIN HIDDEN TESTS\n"
             "from graders.probe import probe\n"
             f'probe("{self.assignment}", "{grade_id}", globals())\n'
-            "### END HIDDEN TESTS"
+            "### END HIDDEN TESTS\n"
+            f"{visible}"
         )
         cell = nbformat.v4.new_code_cell(source, metadata=_meta(grade_id, grade=True, solution=False, locked=True, points=points))
         cell.id = grade_id

@@ -1,0 +1,87 @@
+"""Build student submissions from a release notebook and a variant file.
+
+A variant file (``tests/corpus/<assignment>/<name>.py``) is a header of ``# key: value`` lines
+followed by segments; each segment replaces the cell with that ``grade_id``::
+
+    # kind: bug
+    # expect-lost: test_dLdOmega
+    # why: the derivative has the wrong sign
+    # %% dLdOmega
+    def dLdOmega(omega, prices_a, prices_b):
+        ...
+
+Solution cells without a segment get the reference solution (the whole function), so each
+variant differs from a correct submission exactly where it says.
+
+Header keys: ``kind`` (correct, bug or attack), ``expect-lost`` (grade ids of the test cells
+that must score 0; all others must score full), ``baseline`` (attacks: the variant that is
+the same code without the tampering; the attack must score no more, cell by cell), ``why``.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import importlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["Variant", "load_variant", "build_submission", "reference_cell"]
+
+_SEGMENT = re.compile(r"^# %% (\S+)\s*$", re.M)
+
+
+@dataclass
+class Variant:
+    name: str
+    kind: str
+    expect_lost: set[str]
+    baseline: str | None
+    why: str
+    segments: dict[str, str] = field(default_factory=dict)
+
+
+def load_variant(path: Path) -> Variant:
+    text = path.read_text()
+    parts = _SEGMENT.split(text)
+    header, rest = parts[0], parts[1:]
+    meta: dict[str, str] = {}
+    for line in header.splitlines():
+        m = re.match(r"#\s*([\w-]+):\s*(.*)$", line)
+        if m:
+            meta[m.group(1)] = m.group(2).strip()
+    segments = {rest[i]: rest[i + 1].strip("\n") for i in range(0, len(rest), 2)}
+    kind = meta.get("kind", "")
+    if kind not in ("correct", "bug", "attack"):
+        raise ValueError(f"{path}: kind must be correct, bug or attack")
+    return Variant(
+        name=path.stem,
+        kind=kind,
+        expect_lost=set(meta.get("expect-lost", "").split()),
+        baseline=meta.get("baseline") or None,
+        why=meta.get("why", ""),
+        segments=segments,
+    )
+
+
+def reference_cell(assignment: str, func_name: str) -> str:
+    module = importlib.import_module(f"reference.{assignment}")
+    return inspect.getsource(getattr(module, func_name)).rstrip("\n")
+
+
+def build_submission(release_nb: nbformat.NotebookNode, assignment: str, variant: Variant | None) -> nbformat.NotebookNode:
+    nb = copy.deepcopy(release_nb)
+    segments = dict(variant.segments) if variant else {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        gid = meta.get("grade_id")
+        if gid in segments:
+            cell.source = segments.pop(gid)
+        elif meta.get("solution"):
+            cell.source = reference_cell(assignment, gid)
+    if segments:
+        raise ValueError(f"variant {variant.name}: no cell with grade_id {sorted(segments)}")
+    return nb
