@@ -78,6 +78,9 @@ def compare(actual: np.ndarray, expected: np.ndarray, *, rtol: float, atol: floa
     )
 
 
+_TELLING_RATIOS = (-1.0, 2.0, 0.5, -2.0, -0.5)
+
+
 def ratio_hint(actual: np.ndarray, expected: np.ndarray) -> float | None:
     """The common factor actual/expected over the given entries, if there is one."""
     a = np.asarray(actual, dtype=np.float64).ravel()
@@ -85,9 +88,12 @@ def ratio_hint(actual: np.ndarray, expected: np.ndarray) -> float | None:
     if a.size == 0 or not np.all(np.isfinite(a)) or not np.all(np.isfinite(e)) or np.any(e == 0):
         return None
     r = a / e
-    if np.all(np.abs(r - r[0]) <= 1e-6 * max(1.0, abs(r[0]))) and r[0] != 1.0:
-        return float(r[0])
-    return None
+    if not (np.all(np.abs(r - r[0]) <= 1e-6 * max(1.0, abs(r[0]))) and r[0] != 1.0):
+        return None
+    # One entry always has "a common ratio": report it only if it is a telling one.
+    if r.size == 1 and not any(abs(r[0] - nice) <= 1e-6 for nice in _TELLING_RATIOS):
+        return None
+    return float(r[0])
 
 
 def _fmt(x: float) -> str:

@@ -130,7 +130,9 @@ def run_call(call: Call, namespace: Mapping[str, Any], live: dict[str, Any]) -> 
     except KeyboardInterrupt:
         raise  # a timeout: let the cell stop
     except BaseException as exc:  # SystemExit included: it is the student's function failing
-        return Returned(type_name=type(exc).__name__, error=f"{type(exc).__name__}: {exc}"[:500])
+        detail = str(exc).strip()
+        error = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+        return Returned(type_name=type(exc).__name__, error=error[:500])
     live[call.key] = value
     try:
         return describe(value)

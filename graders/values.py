@@ -59,6 +59,7 @@ def _short_repr(obj: Any) -> str:
         text = repr(obj)
     except Exception as exc:  # a repr that raises is itself informative
         text = f"<repr failed: {type(exc).__name__}>"
+    text = " ".join(text.split())  # one line: messages quote it inline
     return text if len(text) <= _REPR_LIMIT else text[: _REPR_LIMIT - 3] + "..."
 
 

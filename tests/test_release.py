@@ -1,0 +1,64 @@
+"""release/ is what `nbgrader generate_assignment` makes of source/, and holds no secret."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ASSIGNMENTS, ROOT
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_in_sync_with_source(course, assignment):
+    committed = ROOT / "release" / assignment
+    fresh = course / "release" / assignment
+    names = sorted(p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(committed).as_posix() for p in committed.rglob("*") if p.is_file())
+    for name in names:
+        assert (fresh / name).read_bytes() == (committed / name).read_bytes(), (
+            f"release/{assignment}/{name} is stale: run `make release`"
+        )
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_holds_no_solution_hidden_test_or_reference(assignment):
+    for path in (ROOT / "release" / assignment).rglob("*"):
+        if path.suffix == ".ipynb":
+            text = path.read_text()
+            for secret in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "reference", "probe("):
+                assert secret not in text, f"{path} contains {secret!r}"
+            nb = json.loads(text)
+            stubs = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
+            assert stubs and all("raise NotImplementedError()" in "".join(c["source"]) for c in stubs)
+            assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_source_notebooks_are_built_from_the_reference():
+    proc = subprocess.run([sys.executable, "tools/build_notebooks.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_source_notebooks_have_no_outputs():
+    for path in (ROOT / "source").rglob("*.ipynb"):
+        nb = json.loads(path.read_text())
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb["cells"] if c["cell_type"] == "code"), path
+
+
+def test_course_data_is_what_the_script_makes():
+    sys.path.insert(0, str(ROOT / "tools"))
+    from make_prices import make_prices, to_csv_text
+
+    assert (ROOT / "source" / "w1_cost_minimization" / "data" / "prices.csv").read_text() == to_csv_text(make_prices())
+
+
+def test_every_test_cell_has_a_trusted_check():
+    from graders.harness import load_checks
+
+    for assignment in ASSIGNMENTS:
+        nb = json.loads((ROOT / "source" / assignment / f"{assignment}.ipynb").read_text())
+        tests = {c["metadata"]["nbgrader"]["grade_id"] for c in nb["cells"]
+                 if c["metadata"].get("nbgrader", {}).get("grade") and not c["metadata"]["nbgrader"].get("solution")}
+        assert tests == set(load_checks(assignment)), assignment

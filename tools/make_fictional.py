@@ -1,0 +1,50 @@
+"""Write the fictional students' submissions under submitted/ (for `make demo`).
+
+Each student is one or more corpus variants merged (tests/corpus/<assignment>/): the class
+has one perfect submission and a few with the mistakes students really make.
+
+    python tools/make_fictional.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from corpus import Variant, build_submission, load_variant  # noqa: E402
+
+#: student id -> {assignment: [corpus variants merged, later ones win]}
+STUDENTS = {
+    "ada_fictional": {"w1_cost_minimization": ["correct_vectorised_npvar"]},
+    "blaise_fictional": {"w1_cost_minimization": ["correct_loops", "bug_ddof1"]},
+    "carl_fictional": {"w1_cost_minimization": ["bug_dL_sign", "bug_optimal_hardcoded"]},
+    "emmy_fictional": {"w1_cost_minimization": ["correct_matrix_and_warnings", "bug_load_series", "bug_optimal_stub"]},
+}
+
+
+def merged(assignment: str, names: list[str]) -> Variant:
+    segments: dict[str, str] = {}
+    for name in names:
+        segments.update(load_variant(ROOT / "tests" / "corpus" / assignment / f"{name}.py").segments)
+    return Variant(name="+".join(names), kind="mixed", expect_lost=set(), baseline=None, why="", segments=segments)
+
+
+def main() -> None:
+    for student, assignments in STUDENTS.items():
+        for assignment, names in assignments.items():
+            release = nbformat.read(ROOT / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+            nb = build_submission(release, assignment, merged(assignment, names))
+            out = ROOT / "submitted" / student / assignment / f"{assignment}.ipynb"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, out)
+            print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
