@@ -24,6 +24,7 @@ __all__ = [
     "Mismatch",
     "compare",
     "mismatch_message",
+    "ratio_phrase",
     "check_returned",
     "assert_close",
     "ratio_hint",
@@ -96,6 +97,24 @@ def ratio_hint(actual: np.ndarray, expected: np.ndarray) -> float | None:
     return float(r[0])
 
 
+def ratio_phrase(ratio: float | None, what: str, *, exact: bool) -> str | None:
+    """Say that the student's values are a constant multiple of ``what``.
+
+    Telling factors (-1, 2, 1/2, ...) are named exactly. Any other factor is shown to 3
+    significant digits only when ``exact`` is false (hidden checks), so that the message
+    cannot be divided back into the reference values.
+    """
+    if ratio is None:
+        return None
+    for nice, why in ((-1.0, " (a sign error?)"), (2.0, " (an extra factor 2?)"), (0.5, " (a missing factor 2?)"),
+                      (-2.0, " (a sign error and a factor 2?)"), (-0.5, " (a sign error and a factor 2?)")):
+        if abs(ratio - nice) <= 1e-6:
+            return f"your values are {nice:g} times {what}{why}"
+    if exact:
+        return f"your values are {ratio:.6g} times {what}"
+    return f"your values are about {ratio:.3g} times {what} (off by a constant factor)"
+
+
 def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
@@ -132,13 +151,9 @@ def mismatch_message(
     else:
         lines.append(f"  worst{where}: yours {_fmt(m.worst_actual)}")
     lines.append(f"  max absolute error {m.max_abs_error:.3g}, max relative error {m.max_rel_error:.3g}")
-    if m.ratio is not None:
-        hint = f"  hint: your values are {m.ratio:.6g} times the expected ones"
-        if abs(m.ratio + 1) < 1e-6:
-            hint += " (a sign error?)"
-        elif abs(m.ratio - 2) < 1e-6 or abs(m.ratio - 0.5) < 1e-6:
-            hint += " (an extra or missing factor 2?)"
-        lines.append(hint)
+    hint = ratio_phrase(m.ratio, "the expected ones", exact=reveal)
+    if hint:
+        lines.append(f"  hint: {hint}")
     return "\n".join(lines)
 
 

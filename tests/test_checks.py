@@ -41,7 +41,11 @@ def test_values_message_reveals_only_when_visible():
 
 def test_sign_and_factor_hints():
     assert "hint: your values are -1 times the expected ones (a sign error?)" in message(-np.arange(1.0, 4), np.arange(1.0, 4))
-    assert "(an extra or missing factor 2?)" in message(2 * np.arange(1.0, 4), np.arange(1.0, 4))
+    assert "hint: your values are 2 times the expected ones (an extra factor 2?)" in message(2 * np.arange(1.0, 4), np.arange(1.0, 4))
+    # other factors: approximate in hidden messages (no way back to the expected values)
+    assert "hint: your values are about 1.02 times the expected ones (off by a constant factor)" in message(
+        np.arange(1.0, 4) * 60 / 59, np.arange(1.0, 4))
+    assert "your values are 1.01695 times" in message(np.arange(1.0, 4) * 60 / 59, np.arange(1.0, 4), reveal=True)
     assert ratio_hint(np.array([1.0, 5.0]), np.array([1.0, 2.0])) is None
     assert ratio_hint(np.array([7.0]), np.array([2.0])) is None  # one entry: only telling ratios
     assert ratio_hint(np.array([-2.0]), np.array([2.0])) == -1.0

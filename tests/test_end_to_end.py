@@ -7,6 +7,7 @@ every attack scores no more, cell by cell, than the same code without the tamper
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -86,7 +87,7 @@ def test_bug_messages_teach_without_revealing(graded, course):
     assert "dLdOmega on the course data: not the slope of L." in sign
     assert "hint: your values are -1 times the slope" in sign
     two = verdict_messages(course, "bug_dL_missing_2")["test_dLdOmega"]
-    assert "hint: your values are 0.5 times the slope" in two
+    assert "hint: your values are 0.5 times the slope (a missing factor 2?)" in two
     hard = verdict_messages(course, "bug_optimal_hardcoded")["test_optimal_omega"]
     assert hard.startswith("optimal_omega on a hidden price series of 37 months: dL/domega is not zero at your omega* = 0.323416")
     series = verdict_messages(course, "bug_load_series")["test_load_prices"]
@@ -95,7 +96,9 @@ def test_bug_messages_teach_without_revealing(graded, course):
     assert "NotImplementedError" in stub
     ddof = verdict_messages(course, "bug_ddof1")["test_L_of_omega"]
     assert "L_of_omega on the course data: wrong values." in ddof
-    assert "expected" not in ddof.split("tolerance")[1].replace("|expected|", "")  # no reference value shown
+    assert "worst at index 4 (omega=1.7): yours 125.263\n" in ddof
+    assert "hint: your values are about 1.02 times the expected ones (off by a constant factor)" in ddof
+    assert not re.search(r"expected -?\d", ddof)  # no reference value shown
 
 
 def test_stderr_and_prints_kept_but_free(graded, course):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..checks import CheckFailure, check_returned
+from ..checks import CheckFailure, check_returned, ratio_hint, ratio_phrase
 from ..gradcheck import rel_error
 from ..harness import Call, Check, Context, Prior, Results, fail
 from ..tolerances import EXACT_RTOL, FD_REL_ERROR, FD_STEP, FORMULA_ATOL_SCALE, FORMULA_RTOL, STATIONARY_RTOL
@@ -234,10 +234,8 @@ def _judge_dL(r: Results) -> None:
             continue  # right given the student's own f_of_omega: its bug is charged there
         if np.any(bad):
             worst = int(np.argmax(errors))
-            from ..checks import ratio_hint
-
-            ratio = ratio_hint(values[bad], slopes[bad])
-            hint = f"\n  hint: your values are {ratio:.6g} times the slope" if ratio is not None else ""
+            phrase = ratio_phrase(ratio_hint(values[bad], slopes[bad]), "the slope", exact=False)
+            hint = f"\n  hint: {phrase}" if phrase else ""
             fail(
                 f"dLdOmega on {label}: not the slope of L.\n"
                 f"  compared with central differences of L (step {FD_STEP:g}); relative error must be <= {FD_REL_ERROR:g}\n"
