@@ -27,7 +27,7 @@ import numpy as np
 from .checks import CheckFailure
 from .values import Returned, describe
 
-__all__ = ["Call", "Prior", "Context", "Check", "Results", "load_checks", "run_call"]
+__all__ = ["Call", "Prior", "Context", "Check", "Results", "Recorder", "VIEWS", "load_checks", "run_call"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,59 @@ class Call:
     func: str  # the graded function's name in the notebook
     args: tuple[Any, ...] = ()
     kwargs: Mapping[str, Any] = field(default_factory=dict)
+    #: name of a function in :data:`VIEWS` that turns (return value, arguments as passed)
+    #: into plain data on both sides, e.g. a DataFrame into (columns, values)
+    view: str | None = None
+
+
+def _view_dataframe(value: Any, args: tuple[Any, ...]) -> Any:
+    import pandas as pd
+
+    if not isinstance(value, pd.DataFrame):
+        return value
+    numeric = value.apply(pd.to_numeric, errors="coerce")
+    return ("|".join(map(str, value.columns)), numeric.to_numpy(dtype=np.float64, na_value=np.nan))
+
+
+def _view_with_recorders(value: Any, args: tuple[Any, ...]) -> Any:
+    """The return value, then what each recording function passed in saw."""
+    logs = [a.summary() for a in args if isinstance(a, Recorder)]
+    return (value, *logs)
+
+
+VIEWS: dict[str, Callable[[Any, tuple[Any, ...]], Any]] = {
+    "dataframe": _view_dataframe,
+    "with_recorders": _view_with_recorders,
+}
+
+
+class Recorder:
+    """A function passed to the student's code that records where it was called.
+
+    ``summary()`` is a float array: [number of calls, then the first ``keep`` call points
+    (the first two positional arguments of each call), NaN-padded].
+    """
+
+    def __init__(self, fn: Callable[..., Any], keep: int = 4) -> None:
+        self.fn = fn
+        self.keep = keep
+        self.count = 0
+        self.points: list[tuple[float, float]] = []
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.count += 1
+        if len(self.points) < self.keep:
+            try:
+                self.points.append((float(args[0]), float(args[1])))
+            except Exception:
+                self.points.append((np.nan, np.nan))
+        return self.fn(*args, **kwargs)
+
+    def summary(self) -> np.ndarray:
+        pts = np.full((self.keep, 2), np.nan)
+        if self.points:
+            pts[: len(self.points)] = self.points
+        return np.concatenate([[float(self.count)], pts.ravel()])
 
 
 @dataclass(frozen=True)
@@ -81,9 +134,10 @@ class Results:
         """The reference's return value for the same call (computed once, on copied inputs)."""
         if key not in self._ref_cache:
             call = self._calls[key]
-            args = _resolve(call.args, self._student, lambda r: float(r.array))
+            args = copy.deepcopy(_resolve(call.args, self._student, lambda r: float(r.array)))
             fn = getattr(self.reference_module, call.func)
-            self._ref_cache[key] = fn(*copy.deepcopy(args), **copy.deepcopy(dict(call.kwargs)))
+            value = fn(*args, **copy.deepcopy(dict(call.kwargs)))
+            self._ref_cache[key] = VIEWS[call.view](value, args) if call.view else value
         return self._ref_cache[key]
 
 
@@ -125,8 +179,9 @@ def run_call(call: Call, namespace: Mapping[str, Any], live: dict[str, Any]) -> 
         args = _resolve(call.args, live, as_float)
     except (_Skipped, KeyError) as exc:
         return Returned(type_name="NoneType", error=f"NotRun: {exc}")
+    args = copy.deepcopy(args)
     try:
-        value = fn(*copy.deepcopy(args), **copy.deepcopy(dict(call.kwargs)))
+        value = fn(*args, **copy.deepcopy(dict(call.kwargs)))
     except KeyboardInterrupt:
         raise  # a timeout: let the cell stop
     except BaseException as exc:  # SystemExit included: it is the student's function failing
@@ -135,6 +190,8 @@ def run_call(call: Call, namespace: Mapping[str, Any], live: dict[str, Any]) -> 
         return Returned(type_name=type(exc).__name__, error=error[:500])
     live[call.key] = value
     try:
+        if call.view:
+            value = VIEWS[call.view](value, args)
         return describe(value)
     except Exception as exc:
         return Returned(type_name="?", error=f"the returned value could not be read ({type(exc).__name__})")

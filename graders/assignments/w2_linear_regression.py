@@ -1,0 +1,364 @@
+"""Hidden checks of w2_linear_regression (inputs and judges; no expected values live here).
+
+``gradient_descent`` is graded on its own: it is always called with gradient functions made
+here (central differences of the public cost E, or the gradient of another objective), never
+with the student's ``dEdm``/``dEdb``, and those functions record where they were called so a
+wrong descent gets a message that says what happened (uphill, one step off, sequential
+updates, ignored arguments).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..checks import CheckFailure, check_returned, ratio_hint, ratio_phrase
+from ..gradcheck import rel_error
+from ..harness import Call, Check, Context, Recorder, Results, fail
+from ..tolerances import EXACT_RTOL, FD_REL_ERROR, FD_STEP, FORMULA_ATOL_SCALE, FORMULA_RTOL
+from ..values import Returned
+
+__all__ = ["CHECKS", "DATA_FILE", "INPUT", "TARGET", "fresh_xy", "cost", "fd_gradients", "other_gradients"]
+
+DATA_FILE = "penguins.csv"
+INPUT = "flipper_length_mm"
+TARGET = "body_mass_g"
+
+#: Trajectories of two correct descents differ only by rounding, amplified at most by the
+#: number of steps (<= 1000 here, contracting or mildly expanding): 1e-7 relative to the size
+#: of the parameters leaves 10^5 of margin over observed differences (~1e-12).
+TRAJECTORY_RTOL = 1e-7
+#: After enough steps at a good rate the descent must sit on the least-squares line.
+CONVERGENCE_TOL = 1e-6
+
+
+def fresh_xy(seed: int, n: int, *, slope: float, intercept: float, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """A noisy straight line of ``n`` points (hidden inputs, other sizes and scales)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.0, scale, n)
+    y = slope * x + intercept + rng.normal(0.0, 0.1 * abs(slope) * scale + 0.1, n)
+    return x, y
+
+
+def cost(m: float, b: float, X: np.ndarray, Y: np.ndarray) -> float:
+    """E(m, b) as the spec states it: (1/2n) sum((mX + b - Y)^2)."""
+    r = m * np.asarray(X, dtype=np.float64) + b - np.asarray(Y, dtype=np.float64)
+    return float(r @ r / (2 * r.size))
+
+
+def _fd_dm(m, b, X, Y):
+    return (cost(m + FD_STEP, b, X, Y) - cost(m - FD_STEP, b, X, Y)) / (2 * FD_STEP)
+
+
+def _fd_db(m, b, X, Y):
+    return (cost(m, b + FD_STEP, X, Y) - cost(m, b - FD_STEP, X, Y)) / (2 * FD_STEP)
+
+
+def fd_gradients() -> tuple[Recorder, Recorder]:
+    """Recording gradient functions of E by central differences (not the analytic formula)."""
+    return Recorder(_fd_dm), Recorder(_fd_db)
+
+
+def _q_dm(m, b, X, Y):
+    return 2.0 * (m - 3.0) + b
+
+
+def _q_db(m, b, X, Y):
+    return 4.0 * (b + 1.0) + m
+
+
+def other_gradients() -> tuple[Recorder, Recorder]:
+    """Gradient of Q(m, b) = (m-3)^2 + 2(b+1)^2 + m b, which has nothing to do with X and Y."""
+    return Recorder(_q_dm), Recorder(_q_db)
+
+
+def _course(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    df = pd.read_csv(ctx.data_dir / DATA_FILE)
+    return df[INPUT].to_numpy(np.float64), df[TARGET].to_numpy(np.float64)
+
+
+def _normalized(v: np.ndarray) -> np.ndarray:
+    return (v - v.mean()) / v.std()
+
+
+#: (label, seed, n, slope, intercept, scale); seed None is the course data
+DATASETS = (
+    ("the course data", None, None, None, None, None),
+    ("a hidden data set of 37 points", 11, 37, -2.5, 40.0, 10.0),
+    ("a hidden data set of 3 points", 12, 3, 0.7, -1.0, 1.0),
+)
+
+
+def _datasets(ctx: Context):
+    for label, seed, n, slope, intercept, scale in DATASETS:
+        if seed is None:
+            yield label, *_course(ctx)
+        else:
+            yield label, *fresh_xy(seed, n, slope=slope, intercept=intercept, scale=scale)
+
+
+#: (m, b) points where cost and gradients are evaluated
+POINTS = ((0.0, 0.0), (1.0, -2.0), (-0.3, 5.0), (0.05, 7.0))
+
+
+def _labels() -> list[str]:
+    return [f"(m, b) = ({m:g}, {b:g})" for m, b in POINTS]
+
+
+# --- load_data -----------------------------------------------------------------------------
+
+
+def _calls_load(ctx: Context) -> list[Call]:
+    x, y = fresh_xy(21, 41, slope=3.0, intercept=2.0, scale=100.0)
+    path = ctx.tmp_dir / "other.csv"
+    pd.DataFrame({"id": np.arange(1, 42), INPUT: np.round(x, 1), TARGET: np.round(y, 1)}).to_csv(path, index=False)
+    return [
+        Call("course", "load_data", (str(ctx.data_dir / DATA_FILE),), view="dataframe"),
+        Call("other", "load_data", (str(path),), view="dataframe"),
+    ]
+
+
+def _judge_load(r: Results) -> None:
+    for key, where in (("course", f"data/{DATA_FILE}"), ("other", "another CSV file (41 rows, 3 columns)")):
+        got, (columns, values) = r.student(key), r.reference(key)
+        name = f"load_data on {where}"
+        if got.missing or got.error:
+            check_returned(name, got, None, kind="scalar", rtol=0, atol=0, reveal=False)
+        if got.type_name != "pandas.DataFrame" and got.items is None:
+            fail(f"{name}: expected a pandas DataFrame, got {got.type_name}: {got.text}")
+        if got.items is None or len(got.items) != 2:
+            fail(f"{name}: expected a pandas DataFrame, got {got.type_name}")
+        got_columns = got.items[0].text.strip("'\"")
+        if got_columns != columns:
+            fail(f"{name}: expected the columns {columns.split('|')}, got {got_columns.split('|')}")
+        check_returned(f"{name}, values", got.items[1], values, kind="array", rtol=EXACT_RTOL, atol=0.0, reveal=False)
+
+
+# --- normalize -----------------------------------------------------------------------------
+
+
+def _calls_normalize(ctx: Context) -> list[Call]:
+    calls = []
+    for i, (_, x, y) in enumerate(_datasets(ctx)):
+        calls += [Call(f"x/{i}", "normalize", (x,)), Call(f"y/{i}", "normalize", (y,))]
+    return calls
+
+
+def _judge_normalize(r: Results) -> None:
+    for i, (label, *_rest) in enumerate(DATASETS):
+        for which in ("x", "y"):
+            key = f"{which}/{i}"
+            got, expected = r.student(key), r.reference(key)
+            name = f"normalize({'X' if which == 'x' else 'Y'} of {label})"
+            try:
+                check_returned(name, got, expected, kind="array", rtol=FORMULA_RTOL, atol=1e-12, reveal=False)
+            except CheckFailure as exc:
+                n = expected.size
+                ratio = ratio_hint(got.array, expected) if got.is_numeric and got.array.shape == expected.shape else None
+                if ratio is not None and n > 1 and abs(ratio - np.sqrt((n - 1) / n)) < 1e-9:
+                    raise CheckFailure(f"{exc}\n  (that is the sample standard deviation, ddof=1: use the population one, ddof=0)") from None
+                raise
+
+
+# --- predict, E, gradients -----------------------------------------------------------------
+
+
+def _calls_grid(func: str, ctx: Context) -> list[Call]:
+    calls = []
+    for i, (_, x, y) in enumerate(_datasets(ctx)):
+        for j, (m, b) in enumerate(POINTS):
+            args = (m, b, x) if func == "predict" else (m, b, x, y)
+            calls.append(Call(f"{func}/{i}/{j}", func, args))
+    return calls
+
+
+def _judge_predict(r: Results) -> None:
+    for i, (label, *_rest) in enumerate(DATASETS):
+        for j, (m, b) in enumerate(POINTS):
+            key = f"predict/{i}/{j}"
+            x = r.call(key).args[2]
+            check_returned(f"predict(m={m:g}, b={b:g}, X of {label})", r.student(key), r.reference(key), kind="array",
+                           rtol=FORMULA_RTOL, atol=FORMULA_ATOL_SCALE * (1 + abs(m) * np.max(np.abs(x)) + abs(b)), reveal=False)
+
+
+def _scalars(r: Results, func: str, i: int, label: str) -> np.ndarray:
+    values = []
+    for j, (m, b) in enumerate(POINTS):
+        got = r.student(f"{func}/{i}/{j}")
+        check_returned(f"{func}(m={m:g}, b={b:g}) on {label}", got, None, kind="scalar", rtol=0, atol=0, reveal=False)
+        values.append(float(got.array))
+    return np.array(values)
+
+
+def _judge_E(r: Results) -> None:
+    for i, (label, *_rest) in enumerate(DATASETS):
+        values = _scalars(r, "E", i, label)
+        expected = np.array([r.reference(f"E/{i}/{j}") for j in range(len(POINTS))])
+        n = r.call(f"E/{i}/0").args[2].size
+        try:
+            check_returned(f"E on {label}", Returned("numpy.ndarray", values, "float64"), expected, kind="array",
+                           rtol=FORMULA_RTOL, atol=1e-12, reveal=False, labels=_labels())
+        except CheckFailure as exc:
+            ratio = ratio_hint(values, expected)
+            for factor, why in ((2 * n, "a sum instead of the mean, and no 1/2"), (n, "a sum instead of a mean: E has 1/(2n)"),
+                                (2.0, "the 1/2 of 1/(2n) is missing")):
+                if ratio is not None and n > 1 and abs(ratio - factor) < 1e-9 * factor:
+                    raise CheckFailure(f"{exc}\n  ({why}?)") from None
+            raise
+
+
+def _judge_gradient(func: str, partial: Callable[..., float]) -> Callable[[Results], None]:
+    def judge(r: Results) -> None:
+        for i, (label, *_rest) in enumerate(DATASETS):
+            values = _scalars(r, func, i, label)
+            x, y = r.call(f"{func}/{i}/0").args[2:]
+            slopes = np.array([partial(m, b, x, y) for m, b in POINTS])
+            errors = rel_error(values, slopes, floor=1e-9)
+            bad = errors > FD_REL_ERROR
+            if np.any(bad):
+                worst = int(np.argmax(errors))
+                phrase = ratio_phrase(ratio_hint(values[bad], slopes[bad]), "the slope", exact=False)
+                var = "m" if func == "dEdm" else "b"
+                fail(
+                    f"{func} on {label}: not the slope of E along {var}.\n"
+                    f"  compared with central differences of E (step {FD_STEP:g}); relative error must be <= {FD_REL_ERROR:g}\n"
+                    f"  mismatched: {int(bad.sum())} of {len(POINTS)} points\n"
+                    f"  worst at {_labels()[worst]}: yours {values[worst]:.6g}, relative error {errors[worst]:.3g}"
+                    + (f"\n  hint: {phrase}" if phrase else "")
+                )
+            expected = np.array([r.reference(f"{func}/{i}/{j}") for j in range(len(POINTS))])
+            check_returned(f"{func} on {label}", Returned("numpy.ndarray", values, "float64"), expected, kind="array",
+                           rtol=FORMULA_RTOL, atol=1e-12, reveal=False, labels=_labels())
+
+    return judge
+
+
+# --- gradient_descent ----------------------------------------------------------------------
+
+#: (key, description, gradients, m0, b0, learning_rate, num_iterations, data)
+#: data: "course" (normalised course data) or "fresh" (hidden set, normalised)
+RUNS = (
+    ("zero", "0 iterations", fd_gradients, 0.5, -0.5, 0.1, 0, "course"),
+    ("one", "1 iteration", fd_gradients, 0.0, 0.0, 0.1, 1, "course"),
+    ("short", "7 iterations from (2, 3) at rate 0.3", fd_gradients, 2.0, 3.0, 0.3, 7, "fresh"),
+    ("slow", "1000 iterations at rate 0.001", fd_gradients, 0.0, 0.0, 0.001, 1000, "course"),
+    ("diverge", "12 iterations at rate 2.5 (diverges)", fd_gradients, 0.1, 0.1, 2.5, 12, "fresh"),
+    ("other", "5 iterations with the gradient of another function", other_gradients, 0.0, 0.0, 0.1, 5, "fresh"),
+    ("converge", "300 iterations at rate 0.1", fd_gradients, 0.0, 0.0, 0.1, 300, "course"),
+)
+
+
+def _calls_gd(ctx: Context) -> list[Call]:
+    x, y = _course(ctx)
+    fx, fy = fresh_xy(31, 50, slope=1.5, intercept=-4.0, scale=20.0)
+    data = {"course": (_normalized(x), _normalized(y)), "fresh": (_normalized(fx), _normalized(fy))}
+    calls = []
+    for key, _, grads, m0, b0, lr, n, which in RUNS:
+        dm, db = grads()
+        X, Y = data[which]
+        calls.append(Call(key, "gradient_descent", (dm, db, m0, b0, X, Y),
+                          kwargs={"learning_rate": lr, "num_iterations": n}, view="with_recorders"))
+    return calls
+
+
+def _gd_result(got: Returned, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if got.missing or got.error:
+        check_returned(name, got, None, kind="scalar", rtol=0, atol=0, reveal=False)
+    if got.items is None or len(got.items) != 3:
+        fail(f"{name}: could not read the result ({got.type_name})")
+    result, log_m, log_b = got.items
+    if not result.is_numeric or result.array.shape != (2,):
+        fail(f"{name}: expected (m, b), two numbers, got {result.type_name}: {result.text}")
+    return result.array, log_m.array, log_b.array
+
+
+def _diagnose(r: Results, key: str, desc: str, result: np.ndarray, log_m: np.ndarray, log_b: np.ndarray,
+              expected: np.ndarray) -> str:
+    call = r.call(key)
+    _, _, m0, b0, X, Y = call.args
+    n = call.kwargs["num_iterations"]
+    lr = call.kwargs["learning_rate"]
+    calls_m, calls_b = int(log_m[0]), int(log_b[0])
+    pts_m, pts_b = log_m[1:].reshape(-1, 2), log_b[1:].reshape(-1, 2)
+    name = f"gradient_descent, {desc}"
+    if n > 0 and (calls_m == 0 or calls_b == 0):
+        unused = " and ".join(f for f, c in (("dEdm", calls_m), ("dEdb", calls_b)) if c == 0)
+        return f"{name}: the gradient function{'s' if ' and ' in unused else ''} passed in as {unused} {'were' if ' and ' in unused else 'was'} never called. Use the functions given as arguments, not global ones."
+    if n > 0 and calls_m >= 1 and calls_b >= 1 and not np.array_equal(pts_m[0], pts_b[0], equal_nan=True):
+        return (f"{name}: the first step evaluated dEdm at (m, b) = ({pts_m[0][0]:.6g}, {pts_m[0][1]:.6g}) but dEdb at "
+                f"({pts_b[0][0]:.6g}, {pts_b[0][1]:.6g}): one parameter was updated before the other's gradient was "
+                "computed. Compute both gradients at the current (m, b), then update both (a simultaneous update).")
+    if n >= 1 and calls_m >= 1 and np.isfinite(result).all():
+        start = float(np.hypot(*_grad_at(call, m0, b0)))
+        if n == 1 and start > 0:
+            e0 = _objective(call, m0, b0)
+            e1 = _objective(call, *result)
+            if e1 > e0:
+                return f"{name}: the cost rose after the first step (from {e0:.6g} to {e1:.6g}): step against the gradient, m - rate * dE/dm."
+    if n >= 1 and calls_m not in (n, 0) and calls_m % n != 0:
+        return f"{name}: the gradient functions were called {calls_m} times for num_iterations={n}: one step off?"
+    for other in (n - 1, n + 1):
+        if other >= 0:
+            m_o, b_o = _run_reference(r, call, other)
+            if np.allclose(result, [m_o, b_o], rtol=TRAJECTORY_RTOL, atol=1e-12):
+                return f"{name}: your result is what {other} iterations give, not {n}: one step off?"
+    mism = check_message(result, expected)
+    return f"{name}: wrong (m, b).\n{mism}"
+
+
+def check_message(result: np.ndarray, expected: np.ndarray) -> str:
+    from ..checks import mismatch_message
+
+    text = mismatch_message("(m, b)", result, expected, rtol=TRAJECTORY_RTOL, atol=1e-12, reveal=False, labels=["m", "b"])
+    return "\n".join(text.splitlines()[1:]) if text else ""
+
+
+def _grad_at(call: Call, m: float, b: float) -> tuple[float, float]:
+    dm, db = call.args[0].fn, call.args[1].fn
+    X, Y = call.args[4], call.args[5]
+    return dm(m, b, X, Y), db(m, b, X, Y)
+
+
+def _objective(call: Call, m: float, b: float) -> float:
+    X, Y = call.args[4], call.args[5]
+    if call.args[0].fn is _q_dm:
+        return (m - 3.0) ** 2 + 2 * (b + 1.0) ** 2 + m * b
+    return cost(m, b, X, Y)
+
+
+def _run_reference(r: Results, call: Call, iterations: int) -> tuple[float, float]:
+    dm, db = call.args[0].fn, call.args[1].fn
+    _, _, m0, b0, X, Y = call.args
+    return r.reference_module.gradient_descent(dm, db, m0, b0, X.copy(), Y.copy(), learning_rate=call.kwargs["learning_rate"], num_iterations=iterations)
+
+
+def _judge_gd(r: Results) -> None:
+    for key, desc, *_rest in RUNS:
+        name = f"gradient_descent, {desc}"
+        result, log_m, log_b = _gd_result(r.student(key), name)
+        (m_ref, b_ref), _, _ = r.reference(key)
+        expected = np.array([m_ref, b_ref], dtype=np.float64)
+        scale = max(1.0, float(np.max(np.abs(expected))))
+        if np.all(np.abs(result - expected) <= TRAJECTORY_RTOL * scale):
+            continue
+        fail(_diagnose(r, key, desc, result, log_m, log_b, expected))
+    # convergence to the least-squares line (trusted np.polyfit on the same normalised data)
+    call = r.call("converge")
+    X, Y = call.args[4], call.args[5]
+    slope, intercept = np.polyfit(X, Y, 1)
+    result, _, _ = _gd_result(r.student("converge"), "gradient_descent")
+    if np.max(np.abs(result - [slope, intercept])) > CONVERGENCE_TOL:
+        fail(f"gradient_descent, 300 iterations at rate 0.1: did not reach the least-squares line (off by {np.max(np.abs(result - [slope, intercept])):.3g}).")
+
+
+CHECKS = (
+    Check("test_load_data", "load_data reads the whole CSV", _calls_load, _judge_load),
+    Check("test_normalize", "normalize, with the population std", _calls_normalize, _judge_normalize),
+    Check("test_predict", "predict, the line's values", lambda ctx: _calls_grid("predict", ctx), _judge_predict),
+    Check("test_E", "E, the cost", lambda ctx: _calls_grid("E", ctx), _judge_E),
+    Check("test_dEdm", "dEdm, the partial derivative along m", lambda ctx: _calls_grid("dEdm", ctx), _judge_gradient("dEdm", _fd_dm)),
+    Check("test_dEdb", "dEdb, the partial derivative along b", lambda ctx: _calls_grid("dEdb", ctx), _judge_gradient("dEdb", _fd_db)),
+    Check("test_gradient_descent", "gradient_descent, graded with gradients we give it", _calls_gd, _judge_gd),
+)
