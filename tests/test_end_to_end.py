@@ -17,34 +17,46 @@ from nbgrader.api import Gradebook
 from conftest import ROOT, nbgrader
 from corpus import build_submission, load_variant
 
+from conftest import ASSIGNMENTS
+
+#: (assignment, variant name) -> variant, for every file in tests/corpus/<assignment>/
+VARIANTS = {
+    (a, p.stem): load_variant(p) for a in ASSIGNMENTS for p in sorted((ROOT / "tests" / "corpus" / a).glob("*.py"))
+}
 ASSIGNMENT = "w1_cost_minimization"
-CORPUS = ROOT / "tests" / "corpus" / ASSIGNMENT
-VARIANTS = {p.stem: load_variant(p) for p in sorted(CORPUS.glob("*.py"))}
 
 pytestmark = pytest.mark.e2e
 
 
-def cell_scores(course: Path, student: str) -> dict[str, tuple[float, float]]:
+def cell_scores(course: Path, student: str, assignment: str = ASSIGNMENT) -> dict[str, tuple[float, float]]:
     """(score, max) of every autograded test cell, read through nbgrader's own Gradebook API."""
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        nb = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
+        nb = gb.find_submission_notebook(assignment, assignment, student)
         return {g.name: (float(g.score), float(g.max_score)) for g in nb.grades if g.cell_type == "code"}
 
 
 @pytest.fixture(scope="module")
-def graded(course: Path) -> dict[str, dict[str, tuple[float, float]]]:
-    release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    for name, variant in VARIANTS.items():
-        folder = course / "submitted" / name / ASSIGNMENT
-        folder.mkdir(parents=True, exist_ok=True)
-        nbformat.write(build_submission(release, ASSIGNMENT, variant), folder / f"{ASSIGNMENT}.ipynb")
-    nbgrader(course, "autograde", ASSIGNMENT, "--force")
-    nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
-    return {name: cell_scores(course, name) for name in VARIANTS}
+def graded(course: Path) -> dict[tuple[str, str], dict[str, tuple[float, float]]]:
+    """Every corpus variant submitted as a student named after it, graded by stock nbgrader."""
+    for assignment in ASSIGNMENTS:
+        release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+        for (a, name), variant in VARIANTS.items():
+            if a != assignment:
+                continue
+            folder = course / "submitted" / name / assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            nbformat.write(build_submission(release, assignment, variant), folder / f"{assignment}.ipynb")
+        nbgrader(course, "autograde", assignment, "--force")
+        nbgrader(course, "generate_feedback", assignment, "--force")
+    return {(a, name): cell_scores(course, name, a) for (a, name) in VARIANTS}
 
 
-def verdict_messages(course: Path, student: str) -> dict[str, str]:
-    nb = json.loads((course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+def autograded_nb(course: Path, student: str, assignment: str = ASSIGNMENT) -> dict:
+    return json.loads((course / "autograded" / student / assignment / f"{assignment}.ipynb").read_text())
+
+
+def verdict_messages(course: Path, student: str, assignment: str = ASSIGNMENT) -> dict[str, str]:
+    nb = autograded_nb(course, student, assignment)
     out = {}
     for cell in nb["cells"]:
         gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
@@ -54,16 +66,18 @@ def verdict_messages(course: Path, student: str) -> dict[str, str]:
     return out
 
 
-def test_corpus_has_every_kind():
-    kinds = {v.kind for v in VARIANTS.values()}
-    assert kinds == {"correct", "bug", "attack"}
-    assert sum(v.kind == "correct" for v in VARIANTS.values()) >= 4
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_corpus_has_every_kind(assignment):
+    mine = [v for (a, _), v in VARIANTS.items() if a == assignment]
+    assert {v.kind for v in mine} == {"correct", "bug", "attack"}
+    assert sum(v.kind == "correct" for v in mine) >= 4
 
 
-@pytest.mark.parametrize("name", [n for n, v in VARIANTS.items() if v.kind != "attack"])
-def test_correct_and_bug_variants_lose_exactly_their_exercises(graded, name):
-    scores = graded[name]
-    variant = VARIANTS[name]
+@pytest.mark.parametrize("key", [k for k, v in VARIANTS.items() if v.kind != "attack"], ids="/".join)
+def test_correct_and_bug_variants_lose_exactly_their_exercises(graded, key):
+    scores = graded[key]
+    variant = VARIANTS[key]
+    name = key[1]
     assert scores, f"{name} was not graded"
     assert variant.expect_lost <= set(scores), f"unknown grade ids in {name}: {variant.expect_lost - set(scores)}"
     lost = {gid for gid, (score, maximum) in scores.items() if score < maximum}
@@ -72,11 +86,12 @@ def test_correct_and_bug_variants_lose_exactly_their_exercises(graded, name):
     assert lost == variant.expect_lost, f"{name} ({variant.why}): lost {sorted(lost)}, expected {sorted(variant.expect_lost)}"
 
 
-@pytest.mark.parametrize("name", [n for n, v in VARIANTS.items() if v.kind == "attack"])
-def test_attacks_gain_nothing(graded, name):
-    variant = VARIANTS[name]
-    baseline = graded[variant.baseline]
-    scores = graded[name]
+@pytest.mark.parametrize("key", [k for k, v in VARIANTS.items() if v.kind == "attack"], ids="/".join)
+def test_attacks_gain_nothing(graded, key):
+    variant = VARIANTS[key]
+    baseline = graded[(key[0], variant.baseline)]
+    scores = graded[key]
+    name = key[1]
     gained = {gid: (scores[gid][0], baseline[gid][0]) for gid in scores if scores[gid][0] > baseline[gid][0]}
     assert not gained, f"{name} ({variant.why}) scored more than {variant.baseline}: {gained}"
     assert sum(s for s, _ in scores.values()) <= sum(s for s, _ in baseline.values())
@@ -102,7 +117,7 @@ def test_bug_messages_teach_without_revealing(graded, course):
 
 
 def test_stderr_and_prints_kept_but_free(graded, course):
-    nb = json.loads((course / "autograded" / "correct_matrix_and_warnings" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    nb = autograded_nb(course, "correct_matrix_and_warnings")
     cell = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "test_dLdOmega")
     text = "".join(_text(o) for o in cell["outputs"])
     assert "debug: computing the derivative" in text and "[stderr]" in text
@@ -115,21 +130,52 @@ def _text(output: dict) -> str:
 
 
 def test_sandbox_hides_reference_and_source(graded, course):
-    nb = json.loads((course / "autograded" / "attack_import_reference" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    nb = autograded_nb(course, "attack_import_reference")
     printed = "".join(_text(o) for c in nb["cells"] for o in c.get("outputs", []))
     assert "READ" not in printed  # the source notebook was never found
-    assert graded["attack_import_reference"]["test_dLdOmega"][0] == 0  # nor the reference
+    assert graded[(ASSIGNMENT, "attack_import_reference")]["test_dLdOmega"][0] == 0  # nor the reference
 
 
-def test_feedback_holds_no_reference_code(graded, course):
-    reference_src = (ROOT / "reference" / f"{ASSIGNMENT}.py").read_text()
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_holds_no_reference_code(graded, course, assignment):
+    reference_src = (ROOT / "reference" / f"{assignment}.py").read_text()
     secret_lines = [l.strip() for l in reference_src.splitlines() if l.strip().startswith("return ") and len(l.strip()) > 25]
     assert secret_lines
-    for html in (course / "feedback").rglob("*.html"):
+    for html in (course / "feedback").glob(f"*/{assignment}/*.html"):
         text = html.read_text()
         student = html.relative_to(course / "feedback").parts[0]
-        submitted = (course / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
+        submitted = (course / "submitted" / student / assignment / f"{assignment}.ipynb").read_text()
         for line in secret_lines:
             if json.dumps(line)[1:-1] in submitted:
                 continue  # the corpus builds on the reference: this student wrote that line too
             assert line not in text, f"{html} shows reference code: {line}"
+
+
+@pytest.mark.parametrize("key", [k for k, v in VARIANTS.items() if v.kind == "correct"], ids="/".join)
+def test_correct_variants_pass_every_visible_test(graded, course, key):
+    nb = autograded_nb(course, key[1], key[0])
+    notes = [_text(o) for c in nb["cells"] for o in c.get("outputs", []) if "a visible test in this cell failed" in _text(o)]
+    assert not notes, notes
+
+
+def test_w2_descent_messages_say_what_happened(graded, course):
+    a = "w2_linear_regression"
+    seq = verdict_messages(course, "bug_gd_sequential", a)["test_gradient_descent"]
+    assert seq.startswith("gradient_descent, 1 iteration: the first step evaluated dEdm at (m, b) = (0, 0) but dEdb at (")
+    assert "(a simultaneous update)" in seq
+    up = verdict_messages(course, "bug_gd_uphill", a)["test_gradient_descent"]
+    assert up.startswith("gradient_descent, 1 iteration: the cost rose after the first step (from ")
+    short = verdict_messages(course, "bug_gd_one_short", a)["test_gradient_descent"]
+    assert short == "gradient_descent, 1 iteration: your result is what 0 iterations give, not 1: one step off?"
+    ign = verdict_messages(course, "bug_gd_ignores_functions", a)["test_gradient_descent"]
+    assert "the gradient functions passed in as dEdm and dEdb were never called" in ign
+    ddof = verdict_messages(course, "bug_normalize_ddof1", a)["test_normalize"]
+    assert ddof.endswith("(that is the sample standard deviation, ddof=1: use the population one, ddof=0)")
+    esum = verdict_messages(course, "bug_E_sum", a)["test_E"]
+    assert esum.endswith("(a sum instead of a mean: E has 1/(2n)?)")
+    half = verdict_messages(course, "bug_E_no_half", a)["test_E"]
+    assert half.endswith("(the 1/2 of 1/(2n) is missing?)")
+    sign = verdict_messages(course, "bug_dEdm_sign", a)["test_dEdm"]
+    assert "dEdm on the course data: not the slope of E along m." in sign and "-1 times the slope (a sign error?)" in sign
+    # the author's own descent, fed their wrong dEdm in the visible test, keeps its points
+    assert graded[(a, "bug_dEdm_sign")]["test_gradient_descent"] == (4.0, 4.0)

@@ -48,7 +48,8 @@ def test_sampling_is_seeded():
 def test_rel_error_is_symmetric_with_a_floor():
     assert rel_error(1.0, 2.0) == rel_error(2.0, 1.0) == 0.5
     assert rel_error(0.0, 0.0) == 0.0
-    assert rel_error(1e-12, 0.0) < 1e-3  # both below the floor: counted as equal-ish
+    assert rel_error(1e-12, 0.0) < 1e-7  # both below the floor: measured against the floor
+    assert rel_error(1e-12, 0.0, floor=1e-12) == 1.0
 
 
 def test_numerical_gradient_needs_float64():

@@ -16,7 +16,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-ASSIGNMENTS = ["w1_cost_minimization"]
+from graders.assignments import ASSIGNMENTS  # noqa: E402
 
 
 def run(*args: str) -> None:

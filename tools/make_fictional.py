@@ -21,10 +21,14 @@ from corpus import Variant, build_submission, load_variant  # noqa: E402
 
 #: student id -> {assignment: [corpus variants merged, later ones win]}
 STUDENTS = {
-    "ada_fictional": {"w1_cost_minimization": ["correct_vectorised_npvar"]},
-    "blaise_fictional": {"w1_cost_minimization": ["correct_loops", "bug_ddof1"]},
-    "carl_fictional": {"w1_cost_minimization": ["bug_dL_sign", "bug_optimal_hardcoded"]},
-    "emmy_fictional": {"w1_cost_minimization": ["correct_matrix_and_warnings", "bug_load_series", "bug_optimal_stub"]},
+    "ada_fictional": {"w1_cost_minimization": ["correct_vectorised_npvar"],
+                      "w2_linear_regression": ["correct_matrix_form"]},
+    "blaise_fictional": {"w1_cost_minimization": ["correct_loops", "bug_ddof1"],
+                         "w2_linear_regression": ["correct_loops", "bug_normalize_ddof1", "bug_gd_sequential"]},
+    "carl_fictional": {"w1_cost_minimization": ["bug_dL_sign", "bug_optimal_hardcoded"],
+                       "w2_linear_regression": ["bug_dEdm_sign", "bug_E_sum"]},
+    "emmy_fictional": {"w1_cost_minimization": ["correct_matrix_and_warnings", "bug_load_series", "bug_optimal_stub"],
+                       "w2_linear_regression": ["correct_chatty", "bug_gd_uphill"]},
 }
 
 
