@@ -64,6 +64,29 @@ def _view_with_recorders(value: Any, args: tuple[Any, ...]) -> Any:
     return (value, *logs)
 
 
+def _pick(mapping: Any, keys: list[str]) -> tuple[Any, ...]:
+    if not isinstance(mapping, dict):
+        return (mapping,)  # not a dict: the judge reports the type
+    return tuple(mapping[k] if k in mapping else f"<missing key {k}>" for k in keys)
+
+
+def view(name: str) -> Callable[[Any, tuple[Any, ...]], Any]:
+    """The view function called ``name``; ``dict:a,b`` picks keys, ``first_and_dict:a,b`` a pair's dict."""
+    if name.startswith("dict:"):
+        keys = name[5:].split(",")
+        return lambda value, args: _pick(value, keys)
+    if name.startswith("first_and_dict:"):
+        keys = name[15:].split(",")
+
+        def first_and_dict(value: Any, args: tuple[Any, ...]) -> Any:
+            if not isinstance(value, tuple) or len(value) != 2:
+                return value
+            return (value[0], *_pick(value[1], keys))
+
+        return first_and_dict
+    return VIEWS[name]
+
+
 VIEWS: dict[str, Callable[[Any, tuple[Any, ...]], Any]] = {
     "dataframe": _view_dataframe,
     "with_recorders": _view_with_recorders,
@@ -137,7 +160,7 @@ class Results:
             args = copy.deepcopy(_resolve(call.args, self._student, lambda r: float(r.array)))
             fn = getattr(self.reference_module, call.func)
             value = fn(*args, **copy.deepcopy(dict(call.kwargs)))
-            self._ref_cache[key] = VIEWS[call.view](value, args) if call.view else value
+            self._ref_cache[key] = view(call.view)(value, args) if call.view else value
         return self._ref_cache[key]
 
 
@@ -191,7 +214,7 @@ def run_call(call: Call, namespace: Mapping[str, Any], live: dict[str, Any]) -> 
     live[call.key] = value
     try:
         if call.view:
-            value = VIEWS[call.view](value, args)
+            value = view(call.view)(value, args)
         return describe(value)
     except Exception as exc:
         return Returned(type_name="?", error=f"the returned value could not be read ({type(exc).__name__})")

@@ -161,7 +161,9 @@ def test_correct_variants_pass_every_visible_test(graded, course, key):
 def test_w2_descent_messages_say_what_happened(graded, course):
     a = "w2_linear_regression"
     seq = verdict_messages(course, "bug_gd_sequential", a)["test_gradient_descent"]
-    assert seq.startswith("gradient_descent, 1 iteration: the first step evaluated dEdm at (m, b) = (0, 0) but dEdb at (")
+    # on centred data dE/db does not depend on m, so only the coupled objective reveals the order
+    assert seq.startswith("gradient_descent, 5 iterations with the gradient of another function: "
+                          "the first step evaluated dEdm at (m, b) = (0, 0) but dEdb at (")
     assert "(a simultaneous update)" in seq
     up = verdict_messages(course, "bug_gd_uphill", a)["test_gradient_descent"]
     assert up.startswith("gradient_descent, 1 iteration: the cost rose after the first step (from ")
@@ -179,3 +181,23 @@ def test_w2_descent_messages_say_what_happened(graded, course):
     assert "dEdm on the course data: not the slope of E along m." in sign and "-1 times the slope (a sign error?)" in sign
     # the author's own descent, fed their wrong dEdm in the visible test, keeps its points
     assert graded[(a, "bug_dEdm_sign")]["test_gradient_descent"] == (4.0, 4.0)
+
+
+def test_w3_backprop_messages_name_the_gradient(graded, course):
+    a = "w3_two_layer_network"
+    no_deriv = verdict_messages(course, "bug_no_sigmoid_derivative", a)["test_backward_propagation"]
+    assert no_deriv.startswith("backward_propagation with (n_x, n_h, n_y, m) = (3, 4, 1, 4): compared with finite differences of the cost\n  dW1: wrong values")
+    assert "dW2 and db2 are right, so the error is in the hidden layer (dZ1): did you multiply by the derivative of the sigmoid?" in no_deriv
+    bias = verdict_messages(course, "bug_bias_not_averaged", a)["test_backward_propagation"]
+    assert "db1: 4 times the gradient: average over the m = 4 examples (divide by m)" in bias
+    assert "db2: 4 times the gradient" in bias and "dW1" not in bias
+    transposed = verdict_messages(course, "bug_transposed_dW1", a)["test_backward_propagation"]
+    assert "dW1: shape (3, 4), expected (4, 3) (the transpose: check the order of the matrix product)" in transposed
+    summed = verdict_messages(course, "bug_cost_summed", a)["test_compute_cost"]
+    assert summed.endswith("(summed over the examples instead of averaged: divide by m)")
+    adds = verdict_messages(course, "bug_update_adds", a)["test_update_parameters"]
+    assert adds.endswith("your step goes along the gradient, uphill: subtract learning_rate * gradient")
+    reinit = verdict_messages(course, "bug_reinit_in_loop", a)["test_nn_model"]
+    assert reinit.endswith("the parameters after 5 iterations equal those after 1: are they re-initialised inside the loop?")
+    ints = verdict_messages(course, "bug_predict_int", a)["test_predict"]
+    assert ints.startswith("predict with n_y = 1 and 25 examples: expected an array of booleans, got dtype int64")

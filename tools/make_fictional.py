@@ -22,13 +22,17 @@ from corpus import Variant, build_submission, load_variant  # noqa: E402
 #: student id -> {assignment: [corpus variants merged, later ones win]}
 STUDENTS = {
     "ada_fictional": {"w1_cost_minimization": ["correct_vectorised_npvar"],
-                      "w2_linear_regression": ["correct_matrix_form"]},
+                      "w2_linear_regression": ["correct_matrix_form"],
+                      "w3_two_layer_network": ["correct_dot_stable_inplace"]},
     "blaise_fictional": {"w1_cost_minimization": ["correct_loops", "bug_ddof1"],
-                         "w2_linear_regression": ["correct_loops", "bug_normalize_ddof1", "bug_gd_sequential"]},
+                         "w2_linear_regression": ["correct_loops", "bug_normalize_ddof1", "bug_gd_sequential"],
+                         "w3_two_layer_network": ["bug_no_sigmoid_derivative"]},
     "carl_fictional": {"w1_cost_minimization": ["bug_dL_sign", "bug_optimal_hardcoded"],
-                       "w2_linear_regression": ["bug_dEdm_sign", "bug_E_sum"]},
+                       "w2_linear_regression": ["bug_dEdm_sign", "bug_E_sum"],
+                       "w3_two_layer_network": ["bug_bias_not_averaged", "bug_predict_int"]},
     "emmy_fictional": {"w1_cost_minimization": ["correct_matrix_and_warnings", "bug_load_series", "bug_optimal_stub"],
-                       "w2_linear_regression": ["correct_chatty", "bug_gd_uphill"]},
+                       "w2_linear_regression": ["correct_chatty", "bug_gd_uphill"],
+                       "w3_two_layer_network": ["correct_noisy", "bug_cost_summed"]},
 }
 
 
