@@ -1,6 +1,8 @@
 """nbgrader configuration of the course. Every stock `nbgrader` command reads it.
 
-Two things differ from stock nbgrader, both during `nbgrader autograde`:
+Three things differ from stock nbgrader, all during `nbgrader autograde`:
+* each submission is first rebuilt on the release notebook's skeleton (graders/repair.py), so
+  a copied, deleted or edited test cell or stripped metadata cannot stop or fool the run;
 * the student's kernel runs in a bubblewrap sandbox (graders/sandbox.py): no reference/,
   source/, gradebook or network, memory and CPU limits;
 * test cells are decided in this process by graders.verdicts.TrustedVerdicts, from the plain
@@ -16,9 +18,12 @@ if ROOT not in sys.path:
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
+    OverwriteCells, OverwriteKernelspec, SaveAutoGrades,
 )
 
+from graders.execute import ResilientExecute  # noqa: E402
+from graders.repair import RepairSubmission  # noqa: E402
 from graders.verdicts import TrustedVerdicts  # noqa: E402
 
 c = get_config()  # noqa: F821
@@ -31,8 +36,16 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.GenerateAssignment.create_assignment = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
+c.Autograde.sanitize_preprocessors = [
+    RepairSubmission,  # rebuild on the release's skeleton: copied, deleted, moved test cells; lost metadata
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    OverwriteCells,
+    CheckCellMetadata,
+]
 c.Autograde.autograde_preprocessors = [
-    Execute,
+    ResilientExecute,  # Execute that survives a dying kernel: restart, replay, go on
     TrustedVerdicts,  # after the kernel ran, before anything reads or saves the outputs
     IgnorePattern,
     ClearMetadataPreprocessor,
@@ -42,4 +55,6 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 c.Execute.kernel_manager_class = "graders.sandbox.SandboxedKernelManager"
-c.Execute.timeout = 30  # seconds per cell
+c.Execute.timeout = 30  # seconds per cell; a timed-out cell is interrupted and scores 0
+c.LimitOutput.max_lines = 200  # stream lines kept per cell in autograded/ and feedback
+c.LimitOutput.max_traceback = 60

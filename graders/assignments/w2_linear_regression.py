@@ -283,6 +283,11 @@ def _diagnose(r: Results, key: str, desc: str, result: np.ndarray, log_m: np.nda
     calls_m, calls_b = int(log_m[0]), int(log_b[0])
     pts_m, pts_b = log_m[1:].reshape(-1, 2), log_b[1:].reshape(-1, 2)
     name = f"gradient_descent, {desc}"
+    for other in (n - 1, n + 1):
+        if other >= 0:
+            m_o, b_o = _run_reference(r, call, other)
+            if np.allclose(result, [m_o, b_o], rtol=TRAJECTORY_RTOL, atol=1e-12):
+                return f"{name}: your result is what {other} iterations give, not {n}: one step off?"
     if n > 0 and (calls_m == 0 or calls_b == 0):
         unused = " and ".join(f for f, c in (("dEdm", calls_m), ("dEdb", calls_b)) if c == 0)
         return f"{name}: the gradient function{'s' if ' and ' in unused else ''} passed in as {unused} {'were' if ' and ' in unused else 'was'} never called. Use the functions given as arguments, not global ones."
@@ -299,11 +304,6 @@ def _diagnose(r: Results, key: str, desc: str, result: np.ndarray, log_m: np.nda
                 return f"{name}: the cost rose after the first step (from {e0:.6g} to {e1:.6g}): step against the gradient, m - rate * dE/dm."
     if n >= 1 and calls_m not in (n, 0) and calls_m % n != 0:
         return f"{name}: the gradient functions were called {calls_m} times for num_iterations={n}: one step off?"
-    for other in (n - 1, n + 1):
-        if other >= 0:
-            m_o, b_o = _run_reference(r, call, other)
-            if np.allclose(result, [m_o, b_o], rtol=TRAJECTORY_RTOL, atol=1e-12):
-                return f"{name}: your result is what {other} iterations give, not {n}: one step off?"
     mism = check_message(result, expected)
     return f"{name}: wrong (m, b).\n{mism}"
 
