@@ -16,13 +16,14 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, IgnorePattern, LimitOutput,
     OverwriteCells, OverwriteKernelspec, SaveAutoGrades,
 )
 
 from graders.execute import ResilientExecute  # noqa: E402
+from graders.feedback import StripHiddenTests  # noqa: E402
 from graders.repair import RepairSubmission  # noqa: E402
 from graders.verdicts import TrustedVerdicts  # noqa: E402
 
@@ -58,3 +59,6 @@ c.Execute.kernel_manager_class = "graders.sandbox.SandboxedKernelManager"
 c.Execute.timeout = 30  # seconds per cell; a timed-out cell is interrupted and scores 0
 c.LimitOutput.max_lines = 200  # stream lines kept per cell in autograded/ and feedback
 c.LimitOutput.max_traceback = 60
+
+# Feedback shows the visible tests and the verdicts, not the hidden tests' source.
+c.GenerateFeedback.preprocessors = [StripHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]

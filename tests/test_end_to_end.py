@@ -145,6 +145,7 @@ def test_feedback_holds_no_reference_code(graded, course, assignment):
         text = html.read_text()
         student = html.relative_to(course / "feedback").parts[0]
         submitted = (course / "submitted" / student / assignment / f"{assignment}.ipynb").read_text()
+        assert "HIDDEN TESTS" not in text and "probe(" not in text, f"{html} shows hidden test source"
         for line in secret_lines:
             if json.dumps(line)[1:-1] in submitted:
                 continue  # the corpus builds on the reference: this student wrote that line too

@@ -1,0 +1,147 @@
+"""Broken and hostile submissions: each costs at most its own exercise, and never the class.
+
+One `nbgrader autograde` run over a class mixing honest and broken notebooks (invalid JSON,
+an empty file, copied, deleted and stripped cells, a wrong kernel, a dying kernel, an endless
+loop, a memory bomb, an output flood, snooping and a socket), then `generate_feedback`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from conftest import ROOT, make_course, nbgrader
+from corpus import build_submission
+
+A = "w1_cost_minimization"
+pytestmark = pytest.mark.e2e
+
+
+def _cell(nb, gid):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == gid)
+
+
+def _with_optimal(nb, body: str):
+    nb = copy.deepcopy(nb)
+    _cell(nb, "optimal_omega").source = "def optimal_omega(prices_a, prices_b):\n" + body
+    return nb
+
+
+def _class(release) -> dict[str, object]:
+    good = build_submission(release, A, None)
+    dup = copy.deepcopy(good)
+    dup.cells.append(copy.deepcopy(_cell(dup, "test_dLdOmega")))
+    deleted = copy.deepcopy(good)
+    deleted.cells = [c for c in deleted.cells if not c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("test_")]
+    stripped = copy.deepcopy(good)
+    for c in stripped.cells:
+        c.metadata.pop("nbgrader", None)
+    kernel = copy.deepcopy(good)
+    kernel.metadata["kernelspec"] = {"name": "julia-1.9", "display_name": "Julia", "language": "julia"}
+    snoop = copy.deepcopy(good)
+    _cell(snoop, "load_prices").source = (
+        "import glob, os, socket\n"
+        "for p in glob.glob('../../*/*/*.ipynb') + ['../../../gradebook.db', '../../../reference/w1_cost_minimization.py']:\n"
+        "    print('SNOOP', p, os.path.exists(p))\n"
+        "try:\n    open('../../../gradebook.db', 'w').write('x')\nexcept OSError as e:\n    print('WRITE', type(e).__name__)\n"
+        "try:\n    socket.create_connection(('93.184.216.34', 80), timeout=2)\n    print('NET open')\n"
+        "except OSError as e:\n    print('NET', e)\n" + _cell(good, "load_prices").source
+    )
+    return {
+        "h_good": good,
+        "h_badjson": '{"cells": [',
+        "h_empty": "",
+        "h_duplicate_cell": dup,
+        "h_deleted_tests": deleted,
+        "h_stripped_metadata": stripped,
+        "h_wrong_kernel": kernel,
+        "h_snoop": snoop,
+        "h_exit": _with_optimal(good, "    import os\n    os._exit(3)\n"),
+        "h_endless": _with_optimal(good, "    while True:\n        pass\n"),
+        "h_memory_bomb": _with_optimal(good, "    import numpy\n    return numpy.ones(10**10).sum()\n"),
+        "h_flood": _with_optimal(good, "    for i in range(10**6):\n        print('spam', i)\n    return 0.32341578754678213\n"),
+    }
+
+
+#: expected points of every student who is graded (of 12); None: refused with a clear error
+EXPECTED = {
+    "h_good": 12, "h_badjson": None, "h_empty": None, "h_duplicate_cell": 12, "h_deleted_tests": 12,
+    "h_stripped_metadata": 12, "h_wrong_kernel": 12, "h_snoop": 12,
+    "h_exit": 9, "h_endless": 9, "h_memory_bomb": 9, "h_flood": 9,
+}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    course = make_course(tmp_path_factory.mktemp("hostile"))
+    with open(course / "nbgrader_config.py", "a") as fh:
+        fh.write("\nc.Execute.timeout = 8  # keep the endless loop short in tests\n")
+    nbgrader(course, "generate_assignment", A, "--force")
+    release = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
+    for student, nb in _class(release).items():
+        path = course / "submitted" / student / A / f"{A}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_text(nb if isinstance(nb, str) else nbformat.writes(nb))
+    before = {p: p.read_bytes() for p in (course / "submitted").rglob("*") if p.is_file()}
+    run = nbgrader(course, "autograde", A, "--force", check=False)
+    nbgrader(course, "generate_feedback", A, "--force", check=False)
+    after = {p: p.read_bytes() for p in (course / "submitted").rglob("*") if p.is_file()}
+    return course, run, before == after
+
+
+def test_every_readable_submission_is_graded_as_expected(hostile):
+    course, run, _ = hostile
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student, points in EXPECTED.items():
+            if points is None:
+                continue
+            nb = gb.find_submission_notebook(A, A, student)
+            assert nb.score == points, f"{student}: {nb.score} points, expected {points}\n{run.stderr[-3000:]}"
+
+
+def test_unreadable_notebooks_are_named_to_the_instructor(hostile):
+    _, run, _ = hostile
+    for student in ("h_badjson", "h_empty"):
+        assert f"There was an error processing assignment '{A}' for student '{student}'" in run.stderr
+    assert "student h_duplicate_cell, w1_cost_minimization/w1_cost_minimization: cell 'test_dLdOmega' appears more than once" in run.stderr
+    assert "student h_deleted_tests" in run.stderr and "were missing or damaged: restored from the release" in run.stderr
+
+
+def test_runaway_exercises_cost_only_their_own_points(hostile):
+    course, _, _ = hostile
+    def verdict(student):
+        nb = json.loads((course / "autograded" / student / A / f"{A}.ipynb").read_text())
+        return " ".join(o.get("evalue", "") for o in _cell(nbformat.from_dict(nb), "test_optimal_omega").outputs)
+    assert "KernelDied" in verdict("h_exit")
+    assert "CellTimeoutError" in verdict("h_endless") or "KeyboardInterrupt" in verdict("h_endless")
+    assert "MemoryError" in verdict("h_memory_bomb")
+    flood = (course / "autograded" / "h_flood" / A / f"{A}.ipynb").stat().st_size
+    assert flood < 1_000_000, f"the flooded notebook is {flood} bytes"
+
+
+def test_sandbox_hides_the_course_the_gradebook_and_the_network(hostile):
+    course, _, unchanged = hostile
+    nb = json.loads((course / "autograded" / "h_snoop" / A / f"{A}.ipynb").read_text())
+    printed = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
+    seen = [line.split()[1] for line in printed.splitlines() if line.startswith("SNOOP") and line.endswith("True")]
+    assert seen and all("/h_snoop/" in path for path in seen), seen  # its own notebook, nothing else
+    # a write to ../../../gradebook.db lands in the sandbox's throw-away root, not in the course
+    assert "NET open" not in printed and "NET " in printed
+    assert (course / "gradebook.db").read_bytes()[:15] == b"SQLite format 3"
+    assert unchanged, "a submitted file changed during grading"
+
+
+def test_feedback_shows_verdicts_not_hidden_tests(hostile):
+    course, _, _ = hostile
+    pages = list((course / "feedback").glob(f"*/{A}/*.html"))
+    assert len(pages) == sum(p is not None for p in EXPECTED.values())
+    for page in pages:
+        text = page.read_text()
+        assert "HIDDEN TESTS" not in text and "probe(" not in text and "from reference" not in text
+    good = (course / "feedback" / "h_good" / A / f"{A}.html").read_text()
+    assert "\u2714 optimal_omega, the minimiser of L" in good
