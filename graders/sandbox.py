@@ -86,6 +86,8 @@ def sandbox_command(
     # --new-session: the kernel interrupts itself with killpg(SIGINT); in its own session that
     # signal cannot reach bubblewrap (and TIOCSTI cannot reach our terminal).
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
+    # /tmp first: later binds beneath it (a venv or a course checked out under /tmp) stay visible
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for name in ("usr", "bin", "lib", "lib64", "sbin"):
         p = Path("/") / name
         if p.is_symlink():
@@ -99,7 +101,6 @@ def sandbox_command(
         args += ["--ro-bind", str(root), str(root)]
     graders_dir = _installed_graders_dir()
     args += ["--ro-bind", str(graders_dir), str(graders_dir)]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     work = str(Path(workdir).resolve())
     args += ["--bind", work, work]
     for d in private_dirs:
