@@ -199,6 +199,6 @@ def test_w3_backprop_messages_name_the_gradient(graded, course):
     adds = verdict_messages(course, "bug_update_adds", a)["test_update_parameters"]
     assert adds.endswith("your step goes along the gradient, uphill: subtract learning_rate * gradient")
     reinit = verdict_messages(course, "bug_reinit_in_loop", a)["test_nn_model"]
-    assert reinit.endswith("the parameters after 5 iterations equal those after 1: are they re-initialised inside the loop?")
+    assert reinit.endswith("the parameters after 2 iterations equal those after 1: are they re-initialised inside the loop?")
     ints = verdict_messages(course, "bug_predict_int", a)["test_predict"]
     assert ints.startswith("predict with n_y = 1 and 25 examples: expected an array of booleans, got dtype int64")
