@@ -86,6 +86,9 @@ def sandbox_command(
     # --new-session: the kernel interrupts itself with killpg(SIGINT); in its own session that
     # signal cannot reach bubblewrap (and TIOCSTI cannot reach our terminal).
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
+    # Started by root, bubblewrap keeps root's capabilities inside (mknod a disk, mount, ptrace):
+    # drop them all. The kernel is then an ordinary process that only sees what is bound here.
+    args += ["--cap-drop", "ALL"]
     # /tmp first: later binds beneath it (a venv or a course checked out under /tmp) stay visible
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for name in ("usr", "bin", "lib", "lib64", "sbin"):
