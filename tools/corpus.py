@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["Variant", "load_variant", "build_submission", "reference_cell"]
+__all__ = ["Variant", "load_variant", "build_submission", "reference_cell", "mixed_class", "CLASS_MIX"]
 
 _SEGMENT = re.compile(r"^# %% (\S+)\s*$", re.M)
 
@@ -85,3 +85,48 @@ def build_submission(release_nb: nbformat.NotebookNode, assignment: str, variant
     if segments:
         raise ValueError(f"variant {variant.name}: no cell with grade_id {sorted(segments)}")
     return nb
+
+
+#: Share of each kind in a generated class (a realistic term: most submissions work).
+CLASS_MIX = (("correct", 0.55), ("bug", 0.33), ("attack", 0.07), ("hostile", 0.05))
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
+
+
+def _hostile(release_nb: nbformat.NotebookNode, assignment: str, kind: int) -> nbformat.NotebookNode:
+    """A correct submission broken the ways notebooks arrive broken."""
+    nb = build_submission(release_nb, assignment, None)
+    graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    if kind == 0:  # the kernel dies in the first exercise
+        solutions[0].source = "import os\nos._exit(1)\n" + solutions[0].source
+    elif kind == 1:  # a test cell pasted twice
+        nb.cells.append(copy.deepcopy(graded[0]))
+    elif kind == 2:  # every nbgrader metadata stripped
+        for c in nb.cells:
+            c.metadata.pop("nbgrader", None)
+    else:  # the test cells deleted
+        nb.cells = [c for c in nb.cells if c not in graded]
+    return nb
+
+
+def mixed_class(release_nb: nbformat.NotebookNode, assignment: str, n: int, *, seed: int = 0,
+                prefix: str = "student") -> dict[str, nbformat.NotebookNode]:
+    """``n`` submissions drawn from the corpus in the proportions of :data:`CLASS_MIX`."""
+    import random
+
+    rng = random.Random(f"{assignment}:{seed}")
+    variants: dict[str, list[Variant]] = {"correct": [], "bug": [], "attack": []}
+    for path in sorted((CORPUS / assignment).glob("*.py")):
+        v = load_variant(path)
+        variants[v.kind].append(v)
+    kinds = [k for k, _ in CLASS_MIX]
+    weights = [w for _, w in CLASS_MIX]
+    out = {}
+    for i in range(n):
+        kind = kinds[0] if i == 0 else rng.choices(kinds, weights)[0]
+        name = f"{prefix}_{i + 1:04d}"
+        if kind == "hostile":
+            out[name] = _hostile(release_nb, assignment, rng.randrange(4))
+        else:
+            out[name] = build_submission(release_nb, assignment, rng.choice(variants[kind]))
+    return out

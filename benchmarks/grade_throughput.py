@@ -1,0 +1,213 @@
+"""Throughput of `calc4ml grade` against stock `nbgrader autograde`, with identical grades.
+
+    .venv/bin/python benchmarks/grade_throughput.py --per-assignment 100
+
+Builds N fictional submissions per assignment from the test corpus (correct, buggy, attacks and
+broken notebooks in the proportions of tools/corpus.py CLASS_MIX) in a throw-away course,
+then in the same run:
+
+1. stock: `nbgrader autograde <assignment>` for every assignment (nbgrader's sequential loop,
+   this course's nbgrader_config.py: sandbox, repair, trusted verdicts);
+2. ours: `calc4ml grade` on all cores, into a fresh gradebook;
+3. floor: the same submitted notebooks' code run with no grading framework at all (plain
+   `python` on the concatenated code cells, one process per notebook, all cores busy).
+
+It checks every cell's score is the same in both gradebooks and prints notebooks per second,
+CPU seconds per notebook, peak memory of the whole process tree, and the ratios.
+Run it by hand on a quiet machine; it is not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+BIN = Path(sys.executable).parent
+
+from corpus import mixed_class  # noqa: E402
+from graders.assignments import ASSIGNMENTS  # noqa: E402
+from graders.scores import cell_scores  # noqa: E402
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
+
+
+class Meter:
+    """Wall time, CPU of finished children, and peak RSS of the process tree under us."""
+
+    def __enter__(self) -> "Meter":
+        self.t0 = time.monotonic()
+        self.cpu0 = self._cpu()
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    @staticmethod
+    def _cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.wait(0.2):
+            total = 0
+            for p in me.children(recursive=True):
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.wall = time.monotonic() - self.t0
+        self.cpu = self._cpu() - self.cpu0
+
+
+def build_course(dest: Path, n: int, assignments: list[str]) -> int:
+    dest.mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", dest)
+    for folder in ("source", "reference"):
+        shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    count = 0
+    for a in assignments:
+        subprocess.run([str(BIN / "nbgrader"), "generate_assignment", a, "--force"], cwd=dest, env=_env(),
+                       check=True, capture_output=True)
+        release = nbformat.read(dest / "release" / a / f"{a}.ipynb", as_version=4)
+        for student, nb in mixed_class(release, a, n).items():
+            folder = dest / "submitted" / student / a
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / f"{a}.ipynb")
+            count += 1
+    return count
+
+
+def reset_grades(course: Path, assignments: list[str]) -> None:
+    shutil.rmtree(course / "autograded", ignore_errors=True)
+    shutil.rmtree(course / ".calc4ml", ignore_errors=True)
+    (course / "gradebook.db").unlink(missing_ok=True)
+    for a in assignments:  # a fresh gradebook knows the assignment again
+        subprocess.run([str(BIN / "nbgrader"), "generate_assignment", a, "--force"], cwd=course, env=_env(),
+                       check=True, capture_output=True)
+
+
+def run_stock(course: Path, assignments: list[str]) -> Meter:
+    with Meter() as m:
+        for a in assignments:
+            subprocess.run([str(BIN / "nbgrader"), "autograde", a, "--force"], cwd=course, env=_env(),
+                           capture_output=True)  # a class with broken notebooks exits 1; its grades are still saved
+    return m
+
+
+def run_ours(course: Path, assignments: list[str], jobs: int | None) -> Meter:
+    cmd = [str(BIN / "calc4ml"), "--course", str(course), "grade", *assignments, "--no-feedback"]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    with Meter() as m:
+        subprocess.run(cmd, cwd=course, env=_env(), capture_output=True)
+    return m
+
+
+def _script(nb_path: Path) -> str:
+    nb = nbformat.read(nb_path, as_version=4)
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        code = "\n".join(l for l in cell.source.splitlines() if not l.lstrip().startswith(("%", "!")))
+        parts.append("try:\n" + "".join(f"    {l}\n" for l in code.splitlines()) + "    pass\nexcept BaseException:\n    pass\n")
+    return "\n".join(parts)
+
+
+def run_floor(course: Path, assignments: list[str], jobs: int) -> Meter:
+    """Every submitted notebook's code in a plain python process: no Jupyter, no nbgrader."""
+    work = Path(tempfile.mkdtemp(prefix="floor-"))
+    jobs_list = []
+    for a in assignments:
+        for nb_path in sorted((course / "submitted").glob(f"*/{a}/{a}.ipynb")):
+            folder = work / nb_path.parent.parent.name / a
+            shutil.copytree(course / "release" / a, folder)
+            (folder / "run.py").write_text(_script(nb_path))
+            jobs_list.append(folder)
+    env = dict(_env(), MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+
+    def one(folder: Path) -> None:
+        subprocess.run([sys.executable, "run.py"], cwd=folder, env=env, capture_output=True, timeout=120)
+
+    with Meter() as m:
+        with cf.ThreadPoolExecutor(jobs) as pool:
+            list(pool.map(one, jobs_list))
+    shutil.rmtree(work, ignore_errors=True)
+    return m
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--per-assignment", type=int, default=100)
+    ap.add_argument("--assignments", nargs="*", default=list(ASSIGNMENTS))
+    ap.add_argument("--jobs", type=int, default=None, help="workers of calc4ml grade (default: all cores)")
+    ap.add_argument("--keep", action="store_true", help="keep the throw-away course")
+    args = ap.parse_args()
+
+    course = Path(tempfile.mkdtemp(prefix="bench-course-")) / "course"
+    n = build_course(course, args.per_assignment, args.assignments)
+    cores = os.cpu_count() or 1
+    print(f"{n} submissions ({args.per_assignment} per assignment x {len(args.assignments)}), {cores} cores, course {course}")
+
+    reset_grades(course, args.assignments)
+    stock = run_stock(course, args.assignments)
+    stock_scores = cell_scores(course, args.assignments)
+    print(f"stock done in {stock.wall:.1f} s", flush=True)
+
+    reset_grades(course, args.assignments)
+    ours = run_ours(course, args.assignments, args.jobs)
+    our_scores = cell_scores(course, args.assignments)
+    print(f"ours done in {ours.wall:.1f} s", flush=True)
+
+    floor = run_floor(course, args.assignments, cores)
+
+    differ = sorted(k for k in set(stock_scores) | set(our_scores) if stock_scores.get(k) != our_scores.get(k))
+    graded_stock = len({k[:2] for k in stock_scores})
+    graded_ours = len({k[:2] for k in our_scores})
+
+    def row(name: str, m: Meter) -> str:
+        return (f"{name:<28} {m.wall:9.1f} s {n / m.wall:8.2f} nb/s {m.cpu / n:8.2f} s CPU/nb "
+                f"{m.peak / 2**20:8.0f} MiB peak")
+
+    print()
+    print(row("stock nbgrader autograde", stock))
+    print(row(f"calc4ml grade", ours))
+    print(row("floor (plain python)", floor))
+    print(f"speed-up ours/stock: {stock.wall / ours.wall:.2f}x wall, {stock.cpu / max(ours.cpu, 1e-9):.2f}x CPU; "
+          f"ours is {ours.wall / floor.wall:.2f}x the floor")
+    print(f"submissions graded: stock {graded_stock}, ours {graded_ours}; cells compared {len(stock_scores)}; "
+          f"cells that differ: {len(differ)}")
+    for k in differ[:20]:
+        print(f"  {k}: stock {stock_scores.get(k)} ours {our_scores.get(k)}")
+    if not args.keep:
+        shutil.rmtree(course.parent, ignore_errors=True)
+    if differ:
+        raise SystemExit("grades differ")
+
+
+if __name__ == "__main__":
+    main()

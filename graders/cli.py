@@ -1,0 +1,247 @@
+"""``calc4ml``: the instructor's command line for the term. It wraps nbgrader, never replaces it.
+
+    calc4ml release [ASSIGNMENT ...] [--check]   generate release/ from source/ (or check it is in sync)
+    calc4ml grade [ASSIGNMENT ...] [--student S ...] [--jobs N] [--resume]
+                                                 autograde on all cores, then write feedback
+    calc4ml report [--out DIR]                   CSV and HTML reports from the gradebook
+    calc4ml export [--to FILE]                   nbgrader's grade export (CSV)
+
+Every command reads the course's ``nbgrader_config.py`` (``--course``, default: the current
+folder), so what it writes is what the stock ``nbgrader`` commands read: formgrader,
+``nbgrader export`` and ``nbgrader generate_feedback`` work on its results unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Sequence
+
+__all__ = ["main", "CliError"]
+
+
+class CliError(Exception):
+    """One line for the instructor: what is wrong and what to do."""
+
+
+def _course(path: str) -> Path:
+    root = Path(path).resolve()
+    if not (root / "nbgrader_config.py").exists():
+        raise CliError(f"{root} has no nbgrader_config.py: run calc4ml in the course folder or pass --course DIR")
+    return root
+
+
+def _known_assignments(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "source").iterdir() if (p / f"{p.name}.ipynb").exists()) if (root / "source").is_dir() else []
+
+
+def _pick_assignments(root: Path, asked: Sequence[str]) -> list[str]:
+    known = _known_assignments(root)
+    if not known:
+        raise CliError(f"{root / 'source'} holds no assignment: write source/<assignment>/<assignment>.ipynb first")
+    for a in asked:
+        if a not in known:
+            raise CliError(f"no assignment {a!r} in source/ (known: {', '.join(known)})")
+    return list(asked) or known
+
+
+def _api(root: Path):  # type: ignore[no-untyped-def]
+    import logging
+
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.apps.nbgraderapp import NbGrader
+    from nbgrader.coursedir import CourseDirectory
+
+    os.chdir(root)
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    # nbgrader's generate_assignment runs `alembic` in a subprocess: the venv's bin on PATH
+    os.environ["PATH"] = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
+    app = NbGrader()
+    app.log.setLevel(logging.ERROR)
+    app.initialize([])
+    api = NbGraderAPI(coursedir=CourseDirectory(config=app.config), config=app.config)
+    api.log.setLevel(logging.ERROR)
+    return api
+
+
+def _check(result: dict, what: str) -> None:
+    if not result.get("success"):
+        detail = (result.get("error") or result.get("log") or "").strip().splitlines()
+        raise CliError(f"{what} failed: {detail[-1] if detail else 'no detail'}")
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    root = _course(args.course)
+    assignments = _pick_assignments(root, args.assignments)
+    if args.check:
+        return _check_release(root, assignments)
+    api = _api(root)
+    for a in assignments:
+        t = time.monotonic()
+        _check(api.generate_assignment(a, force=True, create=True), f"generate_assignment {a}")
+        print(f"released {a} -> {root / 'release' / a} ({time.monotonic() - t:.1f} s)")
+    return 0
+
+
+def _notebook_cells(path: Path) -> list[tuple[str, str, dict]]:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return [(c.cell_type, c.source, c.metadata.get("nbgrader", {})) for c in nb.cells]
+
+
+def _check_release(root: Path, assignments: list[str]) -> int:
+    """Generate into a scratch copy of the course and compare with release/."""
+    stale = []
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp) / "course"
+        scratch.mkdir()
+        shutil.copy(root / "nbgrader_config.py", scratch)
+        for folder in ("source", "reference"):
+            if (root / folder).exists():
+                shutil.copytree(root / folder, scratch / folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        cwd = os.getcwd()
+        api = _api(scratch)
+        try:
+            for a in assignments:
+                _check(api.generate_assignment(a, force=True, create=True), f"generate_assignment {a}")
+                fresh, current = scratch / "release" / a, root / "release" / a
+                if not current.exists():
+                    stale.append(f"{a}: release/{a} is missing")
+                    continue
+                for path in sorted(fresh.rglob("*")):
+                    rel = path.relative_to(fresh)
+                    mine = current / rel
+                    if path.is_dir():
+                        continue
+                    if not mine.exists():
+                        stale.append(f"{a}: release/{a}/{rel} is missing")
+                    elif path.suffix == ".ipynb":
+                        if _notebook_cells(path) != _notebook_cells(mine):
+                            stale.append(f"{a}: release/{a}/{rel} differs from what source/ generates")
+                    elif not filecmp.cmp(path, mine, shallow=False):
+                        stale.append(f"{a}: release/{a}/{rel} differs from source/")
+                extra = {p.relative_to(current) for p in current.rglob("*") if p.is_file()} - {
+                    p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
+                stale += [f"{a}: release/{a}/{rel} is not in source/" for rel in sorted(extra) if "__pycache__" not in str(rel)]
+        finally:
+            os.chdir(cwd)
+    if stale:
+        print("release/ is out of sync with source/ (run `calc4ml release`):")
+        print("\n".join("  " + s for s in stale))
+        return 1
+    print(f"release/ is in sync with source/ for {', '.join(assignments)}")
+    return 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from .fastgrade import find_submissions, grade_class
+
+    root = _course(args.course)
+    assignments = _pick_assignments(root, args.assignments)
+    if not (root / "submitted").is_dir() or not any((root / "submitted").iterdir()):
+        raise CliError(f"{root / 'submitted'} is empty: collect submissions into submitted/<student>/<assignment>/ first")
+    everyone = find_submissions(root, assignments)
+    if not everyone:
+        raise CliError(f"no submission of {', '.join(assignments)} in submitted/: "
+                       "collect them into submitted/<student>/<assignment>/ first")
+    if args.student:
+        known = sorted({t.student for t in everyone})
+        for s in args.student:
+            if s not in known:
+                raise CliError(f"no submission of student {s!r} for {', '.join(assignments)} in submitted/ "
+                               f"({len(known)} students have one, e.g. {', '.join(known[:5])})")
+    summary = grade_class(root, assignments, students=args.student or None, jobs=args.jobs, resume=args.resume,
+                          use_zygote=not args.no_zygote, progress=not args.quiet)
+    print(summary.text())
+    if not args.no_feedback and summary.results:
+        api = _api(root)
+        t = time.monotonic()
+        for r in summary.results:
+            if r.success:
+                res = api.generate_feedback(r.task.assignment, r.task.student, force=True)
+                if not res.get("success"):
+                    print(f"  feedback FAILED for {r.task.student} / {r.task.assignment}")
+        print(f"feedback written to {root / 'feedback'} ({time.monotonic() - t:.1f} s)")
+    return 1 if summary.failed else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import report
+
+    root = _course(args.course)
+    out = Path(args.out).resolve() if args.out else root / "reports"
+    try:
+        paths = report.write_report(root, out)
+    except report.ReportError as exc:
+        raise CliError(str(exc)) from None
+    for name, path in paths.items():
+        print(f"{name:>24}: {path}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    root = _course(args.course)
+    _api(root)  # chdir, PATH, config check
+    from nbgrader.apps.exportapp import ExportApp
+
+    to = Path(args.to).resolve() if args.to else root / "exports" / "grades.csv"
+    to.parent.mkdir(parents=True, exist_ok=True)
+    app = ExportApp()
+    app.initialize(["--to", str(to), "--log-level=ERROR"])
+    app.start()
+    print(f"grades exported to {to} (nbgrader's CSV exporter)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="calc4ml", description="Run the Calculus for Machine Learning course with nbgrader.")
+    p.add_argument("--course", default=".", help="course folder holding nbgrader_config.py (default: current folder)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{release,grade,report,export}")
+
+    r = sub.add_parser("release", help="generate release/ from source/ with nbgrader generate_assignment")
+    r.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
+    r.add_argument("--check", action="store_true", help="only check that release/ is what source/ generates")
+    r.set_defaults(func=cmd_release)
+
+    g = sub.add_parser("grade", help="autograde submitted/ on all cores into the gradebook, then write feedback")
+    g.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
+    g.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
+    g.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of cores)")
+    g.add_argument("--resume", action="store_true", help="skip submissions a previous (killed) run finished")
+    g.add_argument("--no-feedback", action="store_true", help="do not run generate_feedback afterwards")
+    g.add_argument("--no-zygote", action="store_true", help="start every kernel from scratch (slower; for comparison)")
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+    g.set_defaults(func=cmd_grade)
+
+    rep = sub.add_parser("report", help="per-student, per-exercise and per-check reports (CSV, HTML with plots)")
+    rep.add_argument("--out", help="output folder (default: reports/ in the course)")
+    rep.set_defaults(func=cmd_report)
+
+    e = sub.add_parser("export", help="export grades with nbgrader's CSV exporter")
+    e.add_argument("--to", help="CSV file (default: exports/grades.csv)")
+    e.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        print(f"calc4ml: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("calc4ml: interrupted; `calc4ml grade --resume` continues where this run stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

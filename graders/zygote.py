@@ -1,0 +1,196 @@
+"""A kernel fork server that runs *inside* the bubblewrap sandbox (``python -m graders.zygote``).
+
+Starting a sandboxed kernel costs ~2.5 s of CPU before any student code runs: Python, ipykernel,
+numpy, pandas, matplotlib and its font cache. The zygote pays that once per grading worker: it
+imports them, then forks one fresh kernel process per submission. Every kernel
+
+* is a new process that has never run student code (forked from the zygote, which never runs
+  any), in its own session, with the zygote's sandbox, memory and CPU limits (``prlimit`` limits
+  are inherited, CPU time counts from zero in each process);
+* starts after :func:`reset` killed every other process of the sandbox and emptied ``/tmp`` and
+  ``/dev/shm``, so nothing of the previous submission survives (no stray process, no planted
+  IPython start-up file);
+* cannot reach the zygote: the zygote is not dumpable (no ptrace, no ``/proc/<pid>/mem``, no
+  ``/proc/<pid>/fd``) and the kernel's standard streams are ``/dev/null``, not its pipes.
+
+Protocol: one JSON object per line on stdin, one JSON answer per line on stdout.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import shutil
+import signal
+import sys
+from typing import Any
+
+__all__ = ["main", "PRELOAD"]
+
+#: What every kernel would import anyway: ipykernel, and the course's libraries.
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "numpy", "pandas", "matplotlib", "matplotlib.pyplot")
+
+_PR_SET_DUMPABLE = 4
+_children: dict[int, int | None] = {}  # pid -> return code once reaped
+
+
+def _returncode(status: int) -> int:
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if pid in _children:
+            _children[pid] = _returncode(status)
+
+
+def _others() -> list[int]:
+    me = os.getpid()
+    return [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
+
+
+def _mount_points() -> list[str]:
+    points = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            points.append(line.split()[4].replace("\\040", " "))
+    return points
+
+
+def _empty(folder: str, mounts: list[str] | None = None) -> None:
+    """Delete what ``folder`` holds, never entering a mount point (the sandbox's binds)."""
+    mounts = _mount_points() if mounts is None else mounts
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for name in entries:
+        path = os.path.join(folder, name)
+        if path in mounts:
+            continue
+        if any(m.startswith(path + "/") for m in mounts):
+            _empty(path, mounts)  # a folder on the way to a bind: keep it, empty the rest
+        elif os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def reset() -> dict[str, Any]:
+    """Kill every other process in the sandbox, reap, and empty /tmp and /dev/shm."""
+    killed = 0
+    for _ in range(20):
+        pids = _others()
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+        _reap()
+        if _others():
+            import time
+
+            time.sleep(0.01)
+    for pid in list(_children):
+        if _children[pid] is None:
+            _children[pid] = -signal.SIGKILL
+    _empty("/tmp")
+    _empty("/dev/shm")
+    os.makedirs(os.environ.get("MPLCONFIGDIR", "/tmp/matplotlib"), exist_ok=True)
+    return {"killed": killed, "left": len(_others())}
+
+
+def _child(req: dict[str, Any]) -> None:
+    """In the forked process: become a fresh ipykernel."""
+    code = 1
+    try:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+        os.environ.clear()
+        os.environ.update(req["env"])
+        os.chdir(req["cwd"])
+        sys.path[0] = req["cwd"]
+        sys.argv = ["ipykernel_launcher", *req["argv"]]
+        import numpy as np
+
+        np.random.seed()  # the legacy global generator, seeded from the OS as a fresh import does
+        from ipykernel.kernelapp import IPKernelApp
+
+        IPKernelApp.launch_instance(argv=req["argv"])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _answer(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    import importlib
+    import threading
+
+    for name in PRELOAD:
+        importlib.import_module(name)
+    import matplotlib.font_manager  # noqa: F401  (builds the font cache once)
+
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    threads = len(os.listdir("/proc/self/task"))
+    _answer({"ready": True, "pid": os.getpid(), "threads": threads, "python_threads": threading.active_count()})
+    for line in sys.stdin:
+        try:
+            req = json.loads(line)
+            op = req.get("op")
+            if op == "fork":
+                pid = os.fork()
+                if pid == 0:
+                    _child(req)
+                _children[pid] = None
+                _answer({"pid": pid})
+            elif op == "poll":
+                _reap()
+                pid = int(req["pid"])
+                _answer({"returncode": _children.get(pid, 0)})
+            elif op == "signal":
+                pid, sig = int(req["pid"]), int(req["signal"])
+                try:
+                    os.killpg(pid, sig)  # the kernel leads its own session: its children too
+                except OSError:
+                    try:
+                        os.kill(pid, sig)
+                    except OSError:
+                        pass
+                _answer({"ok": True})
+            elif op == "reset":
+                _answer(reset())
+            elif op == "ps":
+                _answer({"pids": _others()})
+            else:
+                _answer({"error": f"unknown op {op!r}"})
+        except Exception as exc:  # noqa: BLE001 - answer, never die on a bad request
+            _answer({"error": f"{type(exc).__name__}: {exc}"})
+
+
+if __name__ == "__main__":
+    main()

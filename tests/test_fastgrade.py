@@ -1,0 +1,209 @@
+"""`calc4ml grade`: the same grades as stock `nbgrader autograde`, resumable, and kernels that
+share nothing although they come from one fork server."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import BIN, ROOT, make_course, nbgrader
+from corpus import CORPUS, _hostile, build_submission, load_variant
+from graders.assignments import ASSIGNMENTS
+from graders.fastgrade import JOURNAL, Zygote, ZygoteKernelManager
+from graders.scores import cell_scores
+
+pytestmark = pytest.mark.e2e
+
+#: per assignment: corpus variants, then broken notebooks (tools/corpus.py _hostile kinds)
+MIX = {
+    "w1_cost_minimization": (["correct_loops", "bug_dL_sign", "attack_patch_asserts"], [0, 1]),
+    "w2_linear_regression": (["correct_matrix_form", "bug_gd_sequential", "attack_recorder_spoof"], [2]),
+    "w3_two_layer_network": (["correct_per_example_loops", "bug_no_sigmoid_derivative", "attack_rigged_arrays"], [3]),
+}
+
+
+def calc4ml(course: Path, *args: str, check: bool = True, **kw) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
+    proc = subprocess.run([str(BIN / "calc4ml"), "--course", str(course), *args], env=env, capture_output=True,
+                          text=True, timeout=1800, **kw)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"calc4ml {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def _submit(course: Path, student: str, assignment: str, nb) -> None:
+    folder = course / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{assignment}.ipynb")
+
+
+@pytest.fixture(scope="module")
+def mixed_course(tmp_path_factory) -> Path:
+    course = make_course(tmp_path_factory.mktemp("fast") / "course")
+    for a, (variants, hostile) in MIX.items():
+        nbgrader(course, "generate_assignment", a, "--force")
+        release = nbformat.read(course / "release" / a / f"{a}.ipynb", as_version=4)
+        for name in variants:
+            _submit(course, name, a, build_submission(release, a, load_variant(CORPUS / a / f"{name}.py")))
+        for kind in hostile:
+            _submit(course, f"broken_{kind}", a, _hostile(release, a, kind))
+    return course
+
+
+def _fresh_gradebook(course: Path) -> None:
+    shutil.rmtree(course / "autograded", ignore_errors=True)
+    shutil.rmtree(course / ".calc4ml", ignore_errors=True)
+    (course / "gradebook.db").unlink(missing_ok=True)
+    for a in ASSIGNMENTS:
+        nbgrader(course, "generate_assignment", a, "--force")
+
+
+def test_parallel_grades_equal_stock_grades_cell_by_cell(mixed_course: Path) -> None:
+    course = mixed_course
+    _fresh_gradebook(course)
+    for a in ASSIGNMENTS:
+        nbgrader(course, "autograde", a, "--force", check=False)
+    stock = cell_scores(course, ASSIGNMENTS)
+
+    _fresh_gradebook(course)
+    out = calc4ml(course, "grade", "--jobs", "2", "--no-feedback", "--quiet")
+    ours = cell_scores(course, ASSIGNMENTS)
+
+    n = sum(len(v) + len(h) for v, h in MIX.values())
+    assert f"graded {n} of {n} submissions" in out.stdout
+    assert len({k[:2] for k in stock}) == n, "stock nbgrader graded every submission"
+    assert ours == stock
+    # the run is not trivially equal: it holds full marks, lost exercises and broken notebooks
+    totals = {}
+    for (a, s, _), score in ours.items():
+        totals[(a, s)] = totals.get((a, s), 0) + score
+    assert len(set(totals.values())) > 3
+    # nbgrader's own tools read what we wrote
+    nbgrader(course, "export", "--to", str(course / "grades.csv"))
+    assert len((course / "grades.csv").read_text().splitlines()) == 1 + n
+    fb = calc4ml(course, "grade", "w1_cost_minimization", "--student", "correct_loops", "--quiet")
+    assert (course / "feedback" / "correct_loops" / "w1_cost_minimization" / "w1_cost_minimization.html").exists(), fb.stdout
+
+
+def _tree_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(folder)).encode() + p.read_bytes())
+    return h.hexdigest()
+
+
+def test_a_run_killed_with_sigkill_resumes_and_grades_each_submission_once(tmp_path: Path) -> None:
+    a = "w1_cost_minimization"
+    course = make_course(tmp_path / "course")
+    nbgrader(course, "generate_assignment", a, "--force")
+    release = nbformat.read(course / "release" / a / f"{a}.ipynb", as_version=4)
+    students = [f"s{i}" for i in range(8)]
+    for s in students:
+        _submit(course, s, a, build_submission(release, a, None))
+    before = _tree_digest(course / "submitted")
+
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
+    run = subprocess.Popen([str(BIN / "calc4ml"), "--course", str(course), "grade", a, "--jobs", "2", "--no-feedback",
+                            "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    journal = course / JOURNAL
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and (not journal.exists() or len(journal.read_text().splitlines()) < 2):
+        time.sleep(0.2)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    first = [json.loads(l) for l in journal.read_text().splitlines()]
+    assert 2 <= len(first) < len(students), "killed in the middle of the class"
+
+    resumed = calc4ml(course, "grade", a, "--jobs", "2", "--no-feedback", "--quiet", "--resume")
+    done_first = {e["student"] for e in first if e["success"]}
+    assert f"{len(done_first)} already graded, skipped (--resume)" in resumed.stdout
+    assert f"graded {len(students) - len(done_first)} of {len(students) - len(done_first)} submissions" in resumed.stdout
+    entries = [json.loads(l) for l in journal.read_text().splitlines()]
+    assert sorted(e["student"] for e in entries if e["success"]) == students  # each graded once
+
+    scores = cell_scores(course, [a])
+    assert {s for (_, s, _) in scores} == set(students)
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "calc4ml") as gb:
+        assert len(gb.find_assignment(a).submissions) == len(students)
+        assert {gb.find_submission(a, s).score for s in students} == {gb.find_assignment(a).max_score}
+    assert _tree_digest(course / "submitted") == before, "no submitted file changed"
+
+
+async def _run(kc, code: str) -> str:
+    chunks: list[str] = []
+
+    def hook(msg):
+        if msg["msg_type"] == "stream":
+            chunks.append(msg["content"]["text"])
+        elif msg["msg_type"] == "error":
+            chunks.append("ERROR " + msg["content"]["ename"] + ": " + msg["content"]["evalue"])
+
+    await kc.execute_interactive(code, output_hook=hook, timeout=60)
+    return "".join(chunks)
+
+
+async def _two_kernels(first_dir: Path, second_dir: Path) -> tuple[str, str]:
+    zygote = Zygote()
+    ZygoteKernelManager.zygote = zygote
+    try:
+        outputs = []
+        for folder, code in (
+            (first_dir, "import os, subprocess, sys\n"
+                        "subprocess.Popen(['sleep', '600'], start_new_session=True)\n"
+                        "os.makedirs('/tmp/.ipython/profile_default/startup', exist_ok=True)\n"
+                        "open('/tmp/.ipython/profile_default/startup/evil.py', 'w').write('EVIL = 1')\n"
+                        "open('/tmp/planted', 'w').write('x')\n"
+                        "print('caps', [l.split()[1] for l in open('/proc/self/status') if l.startswith('CapEff')])\n"
+                        "zy = os.getppid()\n"
+                        "for what in ('mem', 'environ', 'fd/0'):\n"
+                        "    try:\n        open(f'/proc/{zy}/{what}', 'rb').read(1); print(what, 'READABLE')\n"
+                        "    except OSError as e:\n        print(what, 'denied', type(e).__name__)\n"
+                        "print('files', sorted(os.listdir('.')))\n"),
+            (second_dir, "import os\n"
+                         "print('procs', sorted(open(f'/proc/{p}/comm').read().strip() for p in os.listdir('/proc') if p.isdigit()))\n"
+                         "print('tmp', sorted(os.listdir('/tmp')))\n"
+                         "print('evil', 'EVIL' in globals(), os.path.exists('/tmp/.ipython/profile_default/startup/evil.py'))\n"
+                         "print('files', sorted(os.listdir('.')))\n"),
+        ):
+            km = ZygoteKernelManager(kernel_name="python3")
+            await km.start_kernel(cwd=str(folder))
+            kc = km.client()
+            kc.start_channels()
+            await kc.wait_for_ready(timeout=60)
+            outputs.append(await _run(kc, code))
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+        return outputs[0], outputs[1]
+    finally:
+        ZygoteKernelManager.zygote = None
+        zygote.close()
+
+
+def test_forked_kernels_share_nothing_and_cannot_reach_the_fork_server(tmp_path: Path) -> None:
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap is not installed (make install installs it as root)")
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    (first / "alice.txt").write_text("a")
+    (second / "bob.txt").write_text("b")
+    one, two = asyncio.run(_two_kernels(first, second))
+    assert "mem denied" in one and "environ denied" in one and "fd/0 denied" in one, one
+    assert "caps ['0000000000000000']" in one, one  # root's capabilities dropped: no mknod, mount, ptrace
+    assert "files ['alice.txt']" in one
+    assert "sleep" not in two, two  # the first kernel's background process was killed
+    assert "planted" not in two
+    assert "files ['bob.txt']" in two, two
+    assert "evil False False" in two, two  # the planted start-up file neither ran nor survived
