@@ -35,7 +35,7 @@ demo: install
 	$(BIN)/python tools/demo.py
 
 release: install
-	$(BIN)/python tools/release.py
+	$(BIN)/calc4ml release
 
 clean:
 	rm -rf autograded feedback exports grades.csv gradebook.db .pytest_cache

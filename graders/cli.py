@@ -177,7 +177,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from . import report
 
     root = _course(args.course)
-    out = Path(args.out).resolve() if args.out else root / "reports"
+    out = Path(args.out).resolve() if args.out else root / "exports" / "report"
     try:
         paths = report.write_report(root, out)
     except report.ReportError as exc:
@@ -222,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.set_defaults(func=cmd_grade)
 
     rep = sub.add_parser("report", help="per-student, per-exercise and per-check reports (CSV, HTML with plots)")
-    rep.add_argument("--out", help="output folder (default: reports/ in the course)")
+    rep.add_argument("--out", help="output folder (default: exports/report/ in the course)")
     rep.set_defaults(func=cmd_report)
 
     e = sub.add_parser("export", help="export grades with nbgrader's CSV exporter")

@@ -325,6 +325,8 @@ def _worker_init(course_root: str, use_zygote: bool) -> None:
         config.CourseDirectory.db_url = url + ("&" if "?" in url else "?") + f"timeout={DB_BUSY_TIMEOUT}"
     if use_zygote and os.environ.get("CALC4ML_UNSAFE_NO_SANDBOX") != "1":
         config.Execute.kernel_manager_class = "graders.fastgrade.ZygoteKernelManager"
+        # every cell has run when the kernel is shut down: no need to wait for it to exit politely
+        config.Execute.shutdown_kernel = "immediate"
         _ZYGOTE = Zygote()
         ZygoteKernelManager.zygote = _ZYGOTE
         atexit.register(_ZYGOTE.close)

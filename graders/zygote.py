@@ -28,8 +28,9 @@ from typing import Any
 
 __all__ = ["main", "PRELOAD"]
 
-#: What every kernel would import anyway: ipykernel, and the course's libraries.
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "numpy", "pandas", "matplotlib", "matplotlib.pyplot")
+#: What every kernel imports anyway: ipykernel, the course's libraries, the hidden tests' probe.
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "numpy", "pandas", "matplotlib", "matplotlib.pyplot",
+           "graders.probe")
 
 _PR_SET_DUMPABLE = 4
 _children: dict[int, int | None] = {}  # pid -> return code once reaped

@@ -90,7 +90,10 @@ def test_parallel_grades_equal_stock_grades_cell_by_cell(mixed_course: Path) -> 
     assert len(set(totals.values())) > 3
     # nbgrader's own tools read what we wrote
     nbgrader(course, "export", "--to", str(course / "grades.csv"))
-    assert len((course / "grades.csv").read_text().splitlines()) == 1 + n
+    students = {p.name for p in (course / "submitted").iterdir()}
+    rows = (course / "grades.csv").read_text().splitlines()[1:]
+    assert len(rows) == len(students) * len(ASSIGNMENTS)  # nbgrader lists every student for every assignment
+    assert "w1_cost_minimization,,,correct_loops,,,,12.0,0.0,12.0,12.0" in rows
     fb = calc4ml(course, "grade", "w1_cost_minimization", "--student", "correct_loops", "--quiet")
     assert (course / "feedback" / "correct_loops" / "w1_cost_minimization" / "w1_cost_minimization.html").exists(), fb.stdout
 

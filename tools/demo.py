@@ -1,7 +1,8 @@
-"""`make demo`: the whole grading chain on the bundled fictional students, with stock nbgrader.
+"""`make demo`: the whole grading chain on the bundled fictional students.
 
-generate_assignment -> autograde (sandboxed kernels, trusted verdicts) -> generate_feedback ->
-export, then a per-exercise table for TAs. Prints where every output is.
+calc4ml release (nbgrader generate_assignment) -> calc4ml grade (nbgrader's autograde on all
+cores: sandboxed kernels, trusted verdicts; then generate_feedback) -> calc4ml export
+(nbgrader's CSV export) -> calc4ml report (CSV and HTML with plots). Prints where everything is.
 """
 
 from __future__ import annotations
@@ -16,75 +17,38 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-from graders.assignments import ASSIGNMENTS  # noqa: E402
+sys.path.insert(0, str(ROOT))
 
 
 def run(*args: str) -> None:
     env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
-    print(f"$ nbgrader {' '.join(args)}", flush=True)
-    proc = subprocess.run([str(BIN / "nbgrader"), *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    problems = [l for l in proc.stderr.splitlines() if "| ERROR]" in l or "| CRITICAL]" in l]
-    for line in problems:
-        print("  " + line)
-    if proc.returncode != 0:
-        print(proc.stdout[-3000:], proc.stderr[-3000:], sep="\n")
-        raise SystemExit(f"nbgrader {args[0]} failed with exit code {proc.returncode}")
-
-
-def exercise_table() -> pd.DataFrame:
-    sys.path.insert(0, str(ROOT))
-    from nbgrader.api import Gradebook
-
-    rows = []
-    with Gradebook(f"sqlite:///{ROOT / 'gradebook.db'}") as gb:
-        for assignment in ASSIGNMENTS:
-            for student in gb.students:
-                try:
-                    nb = gb.find_submission_notebook(assignment, assignment, student.id)
-                except Exception:
-                    continue
-                for grade in nb.grades:
-                    if grade.cell_type == "code":
-                        rows.append({"student": student.id, "assignment": assignment, "exercise": grade.name,
-                                     "score": grade.score, "max": grade.max_score})
-    return pd.DataFrame(rows)
-
-
-def failure_messages() -> pd.DataFrame:
-    import json
-
-    rows = []
-    for assignment in ASSIGNMENTS:
-        for path in sorted((ROOT / "autograded").glob(f"*/{assignment}/{assignment}.ipynb")):
-            nb = json.loads(path.read_text())
-            for cell in nb["cells"]:
-                gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
-                for out in cell.get("outputs", []):
-                    if out["output_type"] == "error" and cell["metadata"].get("nbgrader", {}).get("grade"):
-                        rows.append({"student": path.parts[-3], "assignment": assignment, "exercise": gid,
-                                     "message": (out.get("evalue") or out.get("ename", "")).splitlines()[0]})
-    return pd.DataFrame(rows, columns=["student", "assignment", "exercise", "message"])
+    print(f"$ calc4ml {' '.join(args)}", flush=True)
+    proc = subprocess.run([str(BIN / "calc4ml"), "--course", str(ROOT), *args], cwd=ROOT, env=env)
+    if proc.returncode not in (0, 1):  # 1: some submission could not be graded (named above)
+        raise SystemExit(f"calc4ml {args[0]} failed with exit code {proc.returncode}")
 
 
 def main() -> None:
     start = time.time()
-    for a in ASSIGNMENTS:
-        run("generate_assignment", a, "--force")
-        run("autograde", a, "--force")
-        run("generate_feedback", a, "--force")
     exports = ROOT / "exports"
-    exports.mkdir(exist_ok=True)
+    run("release")
+    run("grade")
     run("export", "--to", str(exports / "grades.csv"))
+    run("report", "--out", str(exports / "report"))
 
-    table = exercise_table()
+    from graders.report import collect
+
+    data = collect(ROOT)
+    table = data.scores.dropna(subset=["score"])
+    failures = data.failures.rename(columns={"headline": "message"})
     table.to_csv(exports / "exercise_scores.csv", index=False)
-    failures = failure_messages()
     failures.to_csv(exports / "failures.csv", index=False)
-    pivot = table.pivot_table(index="student", columns="exercise", values="score", aggfunc="sum")
-    pivot["total"] = pivot.sum(axis=1)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print("\nPoints per student and exercise:")
-        print(pivot.rename(columns=lambda c: c.replace("test_", "")).to_string())
+        for assignment, part in table.groupby("assignment", sort=False):
+            pivot = part.pivot_table(index="student", columns="exercise", values="score", aggfunc="sum", sort=False)
+            pivot["total"] = pivot.sum(axis=1)
+            print(f"\nPoints per student and exercise, {assignment}:")
+            print(pivot.rename(columns=lambda c: c.replace("test_", "")).to_string())
         if len(failures):
             print("\nWhat failed (first line of each message):")
             for row in failures.itertuples():
@@ -98,6 +62,8 @@ def main() -> None:
     print(f"  grades CSV (nbgrader export):  {exports / 'grades.csv'}")
     print(f"  points per exercise CSV:       {exports / 'exercise_scores.csv'}")
     print(f"  failure messages CSV:          {exports / 'failures.csv'}")
+    print(f"  LMS grades CSV:                {exports / 'report' / 'lms_grades.csv'}")
+    print(f"  report (HTML with plots):      {exports / 'report' / 'report.html'}")
     print(f"  gradebook:                     {ROOT / 'gradebook.db'}")
 
 
