@@ -24,6 +24,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 
 from graders.execute import ResilientExecute  # noqa: E402
 from graders.feedback import StripHiddenTests  # noqa: E402
+from graders.limits import BoundOutputs  # noqa: E402
 from graders.repair import RepairSubmission  # noqa: E402
 from graders.verdicts import TrustedVerdicts  # noqa: E402
 
@@ -51,6 +52,7 @@ c.Autograde.autograde_preprocessors = [
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
+    BoundOutputs,  # every kind of output bounded per cell (LimitOutput cuts only streams)
     SaveAutoGrades,
     AssignLatePenalties,
     CheckCellMetadata,

@@ -50,10 +50,17 @@ def _class(release) -> dict[str, object]:
         "    print('SNOOP', p, os.path.exists(p))\n"
         "try:\n    open('../../../gradebook.db', 'w').write('x')\nexcept OSError as e:\n    print('WRITE', type(e).__name__)\n"
         "try:\n    socket.create_connection(('93.184.216.34', 80), timeout=2)\n    print('NET open')\n"
-        "except OSError as e:\n    print('NET', e)\n" + _cell(good, "load_prices").source
+        "except OSError as e:\n    print('NET', e)\n"
+        "try:\n    os.mknod('/tmp/disk', 0o600 | 0o060000, os.makedev(8, 0))\n    print('MKNOD done')\n"
+        "except OSError as e:\n    print('MKNOD', type(e).__name__)\n" + _cell(good, "load_prices").source
     )
+    giant = copy.deepcopy(good)
+    _cell(giant, "load_prices").source = (
+        "from IPython.display import HTML, display\n"
+        "display(HTML('<td>spam</td>' * 10**6))\n" + _cell(good, "load_prices").source)
     return {
         "h_good": good,
+        "h_giant_display": giant,
         "h_badjson": '{"cells": [',
         "h_empty": "",
         "h_duplicate_cell": dup,
@@ -72,7 +79,7 @@ def _class(release) -> dict[str, object]:
 EXPECTED = {
     "h_good": 12, "h_badjson": None, "h_empty": None, "h_duplicate_cell": 12, "h_deleted_tests": 12,
     "h_stripped_metadata": 12, "h_wrong_kernel": 12, "h_snoop": 12,
-    "h_exit": 9, "h_endless": 9, "h_memory_bomb": 9, "h_flood": 9,
+    "h_giant_display": 12, "h_exit": 9, "h_endless": 9, "h_memory_bomb": 9, "h_flood": 9,
 }
 
 
@@ -122,6 +129,10 @@ def test_runaway_exercises_cost_only_their_own_points(hostile):
     assert "MemoryError" in verdict("h_memory_bomb")
     flood = (course / "autograded" / "h_flood" / A / f"{A}.ipynb").stat().st_size
     assert flood < 1_000_000, f"the flooded notebook is {flood} bytes"
+    giant = (course / "autograded" / "h_giant_display" / A / f"{A}.ipynb").stat().st_size
+    assert giant < 1_000_000, f"the notebook with a 15 MB display is {giant} bytes"
+    page = (course / "feedback" / "h_giant_display" / A / f"{A}.html").stat().st_size
+    assert page < 2_000_000, f"its feedback is {page} bytes"
 
 
 def test_sandbox_hides_the_course_the_gradebook_and_the_network(hostile):
@@ -132,6 +143,7 @@ def test_sandbox_hides_the_course_the_gradebook_and_the_network(hostile):
     assert seen and all("/h_snoop/" in path for path in seen), seen  # its own notebook, nothing else
     # a write to ../../../gradebook.db lands in the sandbox's throw-away root, not in the course
     assert "NET open" not in printed and "NET " in printed
+    assert "MKNOD PermissionError" in printed  # no capabilities: no raw disk to read the course from
     assert (course / "gradebook.db").read_bytes()[:15] == b"SQLite format 3"
     assert unchanged, "a submitted file changed during grading"
 
