@@ -28,7 +28,7 @@ pytestmark = pytest.mark.e2e
 MIX = {
     "w1_cost_minimization": (["correct_loops", "bug_dL_sign", "attack_patch_asserts"], [0, 1]),
     "w2_linear_regression": (["correct_matrix_form", "bug_gd_sequential", "attack_recorder_spoof"], [2]),
-    "w3_two_layer_network": (["correct_per_example_loops", "bug_no_sigmoid_derivative", "attack_rigged_arrays"], [3]),
+    "w3_two_layer_network": (["correct_dot_stable_inplace", "bug_no_sigmoid_derivative", "attack_rigged_arrays"], [3]),
 }
 
 
