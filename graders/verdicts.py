@@ -31,7 +31,7 @@ from .harness import Check, Context, Results, load_checks
 from .probe import MIME
 from .values import decode
 
-__all__ = ["TrustedVerdicts", "judge_cell", "VERDICT_ENAME", "MAX_KEPT_OUTPUT"]
+__all__ = ["TrustedVerdicts", "judge_cell", "judge_and_illustrate", "VERDICT_ENAME", "MAX_KEPT_OUTPUT"]
 
 VERDICT_ENAME = "CheckFailed"
 #: Characters of the student's own printed output kept per test cell.
@@ -68,30 +68,46 @@ def _payload(outputs: list[Any], assignment: str, grade_id: str) -> dict[str, An
 
 def judge_cell(check: Check, outputs: list[Any], assignment: str, data_dir: Path, reference: Any) -> str | None:
     """Return ``None`` if the cell passes, else the student-facing failure message."""
+    return judge_and_illustrate(check, outputs, assignment, data_dir, reference)[0]
+
+
+def judge_and_illustrate(
+    check: Check, outputs: list[Any], assignment: str, data_dir: Path, reference: Any, log: Any = None
+) -> tuple[str | None, dict[str, str] | None]:
+    """The verdict (``None``: pass, else the message) and the check's picture, if it has one."""
     payload = _payload(outputs, assignment, check.grade_id)
     if payload is None:
         err = _kernel_error(outputs)
         if err:
-            return f"{check.title}: the test cell stopped before the hidden checks ran.\n  {err}"
-        return f"{check.title}: the test cell produced no results (was it edited or not run?)."
+            return f"{check.title}: the test cell stopped before the hidden checks ran.\n  {err}", None
+        return f"{check.title}: the test cell produced no results (was it edited or not run?).", None
     with tempfile.TemporaryDirectory(prefix="calc4ml-verdict-") as tmp:
         calls = check.calls(Context(data_dir=data_dir, tmp_dir=Path(tmp)))
         raw = payload.get("results")
         if not isinstance(raw, dict):
-            return f"{check.title}: malformed results."
+            return f"{check.title}: malformed results.", None
         student = {}
         for call in calls:
             if call.key not in raw:
-                return f"{check.title}: results are incomplete (missing {call.key})."
+                return f"{check.title}: results are incomplete (missing {call.key}).", None
             try:
                 student[call.key] = decode(raw[call.key])
             except (ValueError, TypeError, OverflowError):
-                return f"{check.title}: malformed results."
+                return f"{check.title}: malformed results.", None
+        results = Results(calls, student, reference)
+        message = None
         try:
-            check.judge(Results(calls, student, reference))
+            check.judge(results)
         except CheckFailure as exc:
-            return str(exc)
-    return None
+            message = str(exc)
+        picture = None
+        if check.picture is not None:
+            try:
+                picture = check.picture(results)
+            except Exception:  # noqa: BLE001 - a picture is a bonus; the verdict stands without it
+                if log is not None:
+                    log.warning("picture of %s/%s failed:\n%s", assignment, check.grade_id, traceback.format_exc())
+    return message, picture
 
 
 class TrustedVerdicts(NbGraderPreprocessor):
@@ -113,6 +129,7 @@ class TrustedVerdicts(NbGraderPreprocessor):
                 continue
             grade_id = cell.metadata["nbgrader"]["grade_id"]
             check = checks.get(grade_id)
+            picture: dict[str, str] | None = None
             if check is None:
                 message = f"{grade_id}: no trusted check is registered for this test cell (instructor: see graders.assignments.{assignment})."
                 self.log.error(message)
@@ -120,7 +137,7 @@ class TrustedVerdicts(NbGraderPreprocessor):
             else:
                 title = check.title
                 try:
-                    message = judge_cell(check, cell.outputs, assignment, data_dir, reference)
+                    message, picture = judge_and_illustrate(check, cell.outputs, assignment, data_dir, reference, self.log)
                 except Exception:
                     self.log.error("grader error in %s/%s:\n%s", assignment, grade_id, traceback.format_exc())
                     message = f"{title}: the grader itself failed on this cell; your instructor has been told."
@@ -143,5 +160,7 @@ class TrustedVerdicts(NbGraderPreprocessor):
                         "error", ename=VERDICT_ENAME, evalue=message, traceback=[f"{VERDICT_ENAME}: {message}"]
                     )
                 )
+            if picture:
+                outputs.append(nbformat.v4.new_output("display_data", data=picture, metadata={}))
             cell.outputs = outputs
         return nb, resources

@@ -202,3 +202,28 @@ def test_w3_backprop_messages_name_the_gradient(graded, course):
     assert reinit.endswith("the parameters after 2 iterations equal those after 1: are they re-initialised inside the loop?")
     ints = verdict_messages(course, "bug_predict_int", a)["test_predict"]
     assert ints.startswith("predict with n_y = 1 and 25 examples: expected an array of booleans, got dtype int64")
+
+
+def _display(course, student: str, assignment: str, grade_id: str) -> dict:
+    nb = autograded_nb(course, student, assignment)
+    cell = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+    shown = [o for o in cell["outputs"] if o["output_type"] == "display_data"]
+    assert len(shown) == 1, cell["outputs"]
+    return {k: "".join(v) if isinstance(v, list) else v for k, v in shown[0]["data"].items()}
+
+
+def test_feedback_pictures_show_the_students_own_numbers(graded, course):
+    """The descent's cost curve (pass or fail) and the table of gradient components."""
+    import base64
+
+    curve = _display(course, "correct_reference", "w2_linear_regression", "test_gradient_descent")
+    assert base64.b64decode(curve["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert curve["text/plain"].startswith("gradient_descent on the course data (normalised), rate 0.1")
+    uphill = _display(course, "bug_gd_uphill", "w2_linear_regression", "test_gradient_descent")
+    assert "your cost after the last step" in uphill["text/plain"]
+    assert uphill["text/plain"] != curve["text/plain"]  # the student's own curve, not the reference's
+    table = _display(course, "bug_no_sigmoid_derivative", "w3_two_layer_network", "test_backward_propagation")
+    lines = table["text/plain"].splitlines()
+    assert lines[0].startswith("backward_propagation with (n_x, n_h, n_y, m) = (3, 4, 1, 4): your gradients against finite differences")
+    assert [l.split()[:2] for l in lines[1:]] == [["BAD", "dW1:"], ["BAD", "db1:"], ["OK", "dW2:"], ["OK", "db2:"]]
+    assert "<table><caption>" in table["text/html"]

@@ -56,9 +56,18 @@ def _fd_db(m, b, X, Y):
     return (cost(m, b + FD_STEP, X, Y) - cost(m, b - FD_STEP, X, Y)) / (2 * FD_STEP)
 
 
-def fd_gradients() -> tuple[Recorder, Recorder]:
+def fd_gradients(keep: int = 4) -> tuple[Recorder, Recorder]:
     """Recording gradient functions of E by central differences (not the analytic formula)."""
-    return Recorder(_fd_dm), Recorder(_fd_db)
+    return Recorder(_fd_dm, keep), Recorder(_fd_db, keep)
+
+
+def fd_gradients_path() -> tuple[Recorder, Recorder]:
+    """The same, keeping every point of a 300-step run: the student's path, for the feedback's cost curve."""
+    return fd_gradients(keep=CURVE_POINTS)
+
+
+#: Points of the descent path kept for the feedback picture (the "converge" run has 300 steps).
+CURVE_POINTS = 301
 
 
 def _q_dm(m, b, X, Y):
@@ -246,7 +255,7 @@ RUNS = (
     ("slow", "1000 iterations at rate 0.001", fd_gradients, 0.0, 0.0, 0.001, 1000, "course"),
     ("diverge", "12 iterations at rate 2.5 (diverges)", fd_gradients, 0.1, 0.1, 2.5, 12, "fresh"),
     ("other", "5 iterations with the gradient of another function", other_gradients, 0.0, 0.0, 0.1, 5, "fresh"),
-    ("converge", "300 iterations at rate 0.1", fd_gradients, 0.0, 0.0, 0.1, 300, "course"),
+    ("converge", "300 iterations at rate 0.1", fd_gradients_path, 0.0, 0.0, 0.1, 300, "course"),
 )
 
 
@@ -334,6 +343,32 @@ def _run_reference(r: Results, call: Call, iterations: int) -> tuple[float, floa
     return r.reference_module.gradient_descent(dm, db, m0, b0, X.copy(), Y.copy(), learning_rate=call.kwargs["learning_rate"], num_iterations=iterations)
 
 
+def _picture_gd(r: Results) -> dict[str, str] | None:
+    """The student's cost along their own path on the course data, beside the reference's."""
+    from ..pictures import cost_curves
+
+    got = r.student("converge")
+    if got.items is None or len(got.items) != 3 or not got.items[1].is_numeric:
+        return None
+    log_m = got.items[1].array
+    path = log_m[1:].reshape(-1, 2)
+    path = path[: min(int(log_m[0]), len(path))]
+    call = r.call("converge")
+    dm, db = call.args[0].fn, call.args[1].fn
+    _, _, m, b, X, Y = call.args
+    E = r.reference_module.E
+    with np.errstate(all="ignore"):
+        yours = [float(E(pm, pb, X, Y)) if np.isfinite([pm, pb]).all() else np.nan for pm, pb in path]
+        theirs = []
+        for _ in range(call.kwargs["num_iterations"]):
+            theirs.append(float(E(m, b, X, Y)))
+            m, b = m - call.kwargs["learning_rate"] * dm(m, b, X, Y), b - call.kwargs["learning_rate"] * db(m, b, X, Y)
+    if not yours:
+        return None
+    return cost_curves(yours, theirs, title="gradient_descent on the course data (normalised), rate 0.1: "
+                       "E where your descent evaluated the gradient")
+
+
 def _judge_gd(r: Results) -> None:
     for key, desc, *_rest in RUNS:
         name = f"gradient_descent, {desc}"
@@ -360,5 +395,6 @@ CHECKS = (
     Check("test_E", "E, the cost", lambda ctx: _calls_grid("E", ctx), _judge_E),
     Check("test_dEdm", "dEdm, the partial derivative along m", lambda ctx: _calls_grid("dEdm", ctx), _judge_gradient("dEdm", _fd_dm)),
     Check("test_dEdb", "dEdb, the partial derivative along b", lambda ctx: _calls_grid("dEdb", ctx), _judge_gradient("dEdb", _fd_db)),
-    Check("test_gradient_descent", "gradient_descent, graded with gradients we give it", _calls_gd, _judge_gd),
+    Check("test_gradient_descent", "gradient_descent, graded with gradients we give it", _calls_gd, _judge_gd,
+          picture=lambda r: _picture_gd(r)),
 )

@@ -234,6 +234,36 @@ def _numeric_grads(ref, params: dict, X: np.ndarray, Y: np.ndarray) -> dict:
     return out
 
 
+def _picture_backward(r: Results) -> dict[str, str] | None:
+    """Which of dW1, db1, dW2, db2 agree with finite differences, on the first network shape."""
+    from ..pictures import component_table
+
+    seed, n_x, n_h, n_y, m = SHAPES[0]
+    got = r.student("b/0")
+    if got.items is None or len(got.items) != 4:
+        return None
+    params, _, X, Y = r.call("b/0").args
+    numeric = _numeric_grads(r.reference_module, params, X, Y)
+    rows = []
+    for name, item in zip(GRADS, got.items):
+        exp = numeric[name]
+        if not item.is_numeric:
+            rows.append((name, item.type_name, str(exp.shape), "not an array", False))
+            continue
+        shape = str(item.array.shape)
+        if item.array.shape != exp.shape:
+            rows.append((name, shape, str(exp.shape), "wrong shape", False))
+            continue
+        with np.errstate(all="ignore"):
+            errors = rel_error(item.array, exp)
+        bad = int(np.sum(~(errors <= FD_REL_ERROR)))
+        finding = (f"max relative error {float(np.nanmax(errors)):.2g}" if np.isfinite(errors).all() else "not finite")
+        finding += f"; {bad} of {errors.size} entries off" if bad else ""
+        rows.append((name, shape, str(exp.shape), finding, bad == 0))
+    return component_table(rows, caption=f"backward_propagation with {_shape_label(n_x, n_h, n_y, m)}: "
+                           f"your gradients against finite differences of the cost (tolerance {FD_REL_ERROR:g})")
+
+
 def _judge_backward(r: Results) -> None:
     for k, (seed, n_x, n_h, n_y, m) in enumerate(SHAPES):
         label = f"backward_propagation with {_shape_label(n_x, n_h, n_y, m)}"
@@ -387,7 +417,8 @@ CHECKS = (
     Check("test_initialize_parameters", "initialize_parameters, exactly as specified", _calls_init, _judge_init),
     Check("test_forward_propagation", "forward_propagation and its cache", _calls_forward, _judge_forward),
     Check("test_compute_cost", "compute_cost, the log loss", _calls_cost, _judge_cost),
-    Check("test_backward_propagation", "backward_propagation, checked as a gradient", _calls_backward, _judge_backward),
+    Check("test_backward_propagation", "backward_propagation, checked as a gradient", _calls_backward, _judge_backward,
+          picture=lambda r: _picture_backward(r)),
     Check("test_update_parameters", "update_parameters, one step", _calls_update, _judge_update),
     Check("test_nn_model", "nn_model, step by step and trained", _calls_nn, _judge_nn),
     Check("test_predict", "predict", _calls_predict, _judge_predict),
