@@ -69,6 +69,7 @@ class Zygote:
         self.private.mkdir()
         self.proc: subprocess.Popen[str] | None = None
         self.starts = 0
+        self._workdir: str | None = None  # the submission folder copied into the slot
         self._lock = threading.Lock()
 
     def alive(self) -> bool:
@@ -131,10 +132,15 @@ class Zygote:
         """A fresh kernel whose working folder holds a copy of ``workdir``'s files."""
         if not self.alive():
             self.start()
+            self._workdir = None
         self.request(op="reset")
-        for entry in self.slot.iterdir():
-            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
-        shutil.copytree(workdir, self.slot, dirs_exist_ok=True, symlinks=True)
+        # A restart within the same submission keeps the folder as the kernel left it, as stock
+        # grading does (its kernel works in that folder); a new submission gets a clean copy.
+        if getattr(self, "_workdir", None) != str(workdir):
+            for entry in self.slot.iterdir():
+                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+            shutil.copytree(workdir, self.slot, dirs_exist_ok=True, symlinks=True)
+            self._workdir = str(workdir)
         answer = self.request(op="fork", cwd=str(self.slot), argv=argv, env=env)
         if "pid" not in answer:
             raise ZygoteDied(f"the kernel fork server could not fork: {answer}")
@@ -348,6 +354,8 @@ def _grade_one(task: GradeTask) -> GradeResult:
     start = time.monotonic()
     problem = ""
     for attempt in range(1, LOCK_RETRIES + 1):
+        if _ZYGOTE is not None:
+            _ZYGOTE._workdir = None  # a new grading: the slot gets a clean copy of the submission
         result = _API.autograde(task.assignment, task.student, force=True, create=True)
         if result.get("success"):
             return GradeResult(task, True, time.monotonic() - start, attempts=attempt)
