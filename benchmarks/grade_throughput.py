@@ -127,14 +127,22 @@ def run_ours(course: Path, assignments: list[str], jobs: int | None) -> Meter:
     return m
 
 
+#: Seconds a cell may run in the floor, as Execute.timeout allows in grading.
+CELL_TIMEOUT = 30
+
+
 def _script(nb_path: Path) -> str:
+    """The notebook's code cells, each under the same per-cell time limit as grading, errors ignored."""
     nb = nbformat.read(nb_path, as_version=4)
-    parts = []
+    parts = ["import signal\n"
+             "def _timeout(*_):\n    raise TimeoutError\n"
+             "signal.signal(signal.SIGALRM, _timeout)\n"]
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         code = "\n".join(l for l in cell.source.splitlines() if not l.lstrip().startswith(("%", "!")))
-        parts.append("try:\n" + "".join(f"    {l}\n" for l in code.splitlines()) + "    pass\nexcept BaseException:\n    pass\n")
+        parts.append(f"signal.alarm({CELL_TIMEOUT})\ntry:\n" + "".join(f"    {l}\n" for l in code.splitlines())
+                     + "    pass\nexcept BaseException:\n    pass\nsignal.alarm(0)\n")
     return "\n".join(parts)
 
 
@@ -151,7 +159,11 @@ def run_floor(course: Path, assignments: list[str], jobs: int) -> Meter:
     env = dict(_env(), MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
 
     def one(folder: Path) -> None:
-        subprocess.run([sys.executable, "run.py"], cwd=folder, env=env, capture_output=True, timeout=120)
+        try:
+            subprocess.run([sys.executable, "run.py"], cwd=folder, env=env, capture_output=True,
+                           stdin=subprocess.DEVNULL, timeout=600)
+        except subprocess.TimeoutExpired:
+            pass  # killed: counts with the time it took
 
     with Meter() as m:
         with cf.ThreadPoolExecutor(jobs) as pool:
@@ -166,28 +178,38 @@ def main() -> None:
     ap.add_argument("--assignments", nargs="*", default=list(ASSIGNMENTS))
     ap.add_argument("--jobs", type=int, default=None, help="workers of calc4ml grade (default: all cores)")
     ap.add_argument("--keep", action="store_true", help="keep the throw-away course")
+    ap.add_argument("--floor-only", metavar="COURSE", help="only time the floor on a course kept by --keep")
     args = ap.parse_args()
 
+    cores = os.cpu_count() or 1
+    if args.floor_only:
+        course = Path(args.floor_only)
+        n = len(list((course / "submitted").glob("*/*/*.ipynb")))
+        floor = run_floor(course, args.assignments, cores)
+        print(f"floor (plain python) {floor.wall:.1f} s for {n} notebooks: {n / floor.wall:.2f} nb/s, "
+              f"{floor.cpu / n:.2f} s CPU/nb, {floor.peak / 2**20:.0f} MiB peak")
+        return
     course = Path(tempfile.mkdtemp(prefix="bench-course-")) / "course"
     n = build_course(course, args.per_assignment, args.assignments)
-    cores = os.cpu_count() or 1
     print(f"{n} submissions ({args.per_assignment} per assignment x {len(args.assignments)}), {cores} cores, course {course}")
 
     reset_grades(course, args.assignments)
     stock = run_stock(course, args.assignments)
     stock_scores = cell_scores(course, args.assignments)
-    print(f"stock done in {stock.wall:.1f} s", flush=True)
+    print(f"stock done in {stock.wall:.1f} s ({stock.cpu:.0f} s CPU, peak {stock.peak / 2**20:.0f} MiB)", flush=True)
 
     reset_grades(course, args.assignments)
     ours = run_ours(course, args.assignments, args.jobs)
     our_scores = cell_scores(course, args.assignments)
-    print(f"ours done in {ours.wall:.1f} s", flush=True)
-
-    floor = run_floor(course, args.assignments, cores)
+    print(f"ours done in {ours.wall:.1f} s ({ours.cpu:.0f} s CPU, peak {ours.peak / 2**20:.0f} MiB)", flush=True)
 
     differ = sorted(k for k in set(stock_scores) | set(our_scores) if stock_scores.get(k) != our_scores.get(k))
     graded_stock = len({k[:2] for k in stock_scores})
     graded_ours = len({k[:2] for k in our_scores})
+    print(f"submissions graded: stock {graded_stock}, ours {graded_ours}; cells compared {len(stock_scores)}; "
+          f"cells that differ: {len(differ)}", flush=True)
+
+    floor = run_floor(course, args.assignments, cores)
 
     def row(name: str, m: Meter) -> str:
         return (f"{name:<28} {m.wall:9.1f} s {n / m.wall:8.2f} nb/s {m.cpu / n:8.2f} s CPU/nb "
@@ -199,8 +221,6 @@ def main() -> None:
     print(row("floor (plain python)", floor))
     print(f"speed-up ours/stock: {stock.wall / ours.wall:.2f}x wall, {stock.cpu / max(ours.cpu, 1e-9):.2f}x CPU; "
           f"ours is {ours.wall / floor.wall:.2f}x the floor")
-    print(f"submissions graded: stock {graded_stock}, ours {graded_ours}; cells compared {len(stock_scores)}; "
-          f"cells that differ: {len(differ)}")
     for k in differ[:20]:
         print(f"  {k}: stock {stock_scores.get(k)} ours {our_scores.get(k)}")
     if not args.keep:
