@@ -202,7 +202,11 @@ def test_forked_kernels_share_nothing_and_cannot_reach_the_fork_server(tmp_path:
     first.mkdir(), second.mkdir()
     (first / "alice.txt").write_text("a")
     (second / "bob.txt").write_text("b")
-    one, two = asyncio.run(_two_kernels(first, second))
+    # a thread of its own: playwright's sync API (the browser tests) may hold this thread's event loop
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        one, two = pool.submit(asyncio.run, _two_kernels(first, second)).result()
     assert "mem denied" in one and "environ denied" in one and "fd/0 denied" in one, one
     assert "caps ['0000000000000000']" in one, one  # root's capabilities dropped: no mknod, mount, ptrace
     assert "files ['alice.txt']" in one
