@@ -128,15 +128,19 @@ class Zygote:
                 raise ZygoteDied("the kernel fork server died") from exc
             return self._read(60)
 
+    def new_submission(self) -> None:
+        """The next fork starts a new grading: the slot gets a clean copy of the submission."""
+        self._workdir = None
+
     def fork(self, workdir: str | os.PathLike[str], argv: list[str], env: dict[str, str]) -> int:
         """A fresh kernel whose working folder holds a copy of ``workdir``'s files."""
         if not self.alive():
             self.start()
-            self._workdir = None
+            self.new_submission()
         self.request(op="reset")
         # A restart within the same submission keeps the folder as the kernel left it, as stock
         # grading does (its kernel works in that folder); a new submission gets a clean copy.
-        if getattr(self, "_workdir", None) != str(workdir):
+        if self._workdir != str(workdir):
             for entry in self.slot.iterdir():
                 shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
             shutil.copytree(workdir, self.slot, dirs_exist_ok=True, symlinks=True)
@@ -355,7 +359,7 @@ def _grade_one(task: GradeTask) -> GradeResult:
     problem = ""
     for attempt in range(1, LOCK_RETRIES + 1):
         if _ZYGOTE is not None:
-            _ZYGOTE._workdir = None  # a new grading: the slot gets a clean copy of the submission
+            _ZYGOTE.new_submission()
         result = _API.autograde(task.assignment, task.student, force=True, create=True)
         if result.get("success"):
             return GradeResult(task, True, time.monotonic() - start, attempts=attempt)
