@@ -396,5 +396,5 @@ CHECKS = (
     Check("test_dEdm", "dEdm, the partial derivative along m", lambda ctx: _calls_grid("dEdm", ctx), _judge_gradient("dEdm", _fd_dm)),
     Check("test_dEdb", "dEdb, the partial derivative along b", lambda ctx: _calls_grid("dEdb", ctx), _judge_gradient("dEdb", _fd_db)),
     Check("test_gradient_descent", "gradient_descent, graded with gradients we give it", _calls_gd, _judge_gd,
-          picture=lambda r: _picture_gd(r)),
+          picture=_picture_gd),
 )

@@ -418,7 +418,7 @@ CHECKS = (
     Check("test_forward_propagation", "forward_propagation and its cache", _calls_forward, _judge_forward),
     Check("test_compute_cost", "compute_cost, the log loss", _calls_cost, _judge_cost),
     Check("test_backward_propagation", "backward_propagation, checked as a gradient", _calls_backward, _judge_backward,
-          picture=lambda r: _picture_backward(r)),
+          picture=_picture_backward),
     Check("test_update_parameters", "update_parameters, one step", _calls_update, _judge_update),
     Check("test_nn_model", "nn_model, step by step and trained", _calls_nn, _judge_nn),
     Check("test_predict", "predict", _calls_predict, _judge_predict),
