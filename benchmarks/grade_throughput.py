@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import json
 import os
 import resource
 import shutil
@@ -110,12 +111,25 @@ def reset_grades(course: Path, assignments: list[str]) -> None:
                        check=True, capture_output=True)
 
 
-def run_stock(course: Path, assignments: list[str]) -> Meter:
+def run_stock(course: Path, assignments: list[str]) -> tuple[Meter, dict[str, float]]:
+    """nbgrader's own loop, one command per assignment; also the wall time of each."""
+    per: dict[str, float] = {}
     with Meter() as m:
         for a in assignments:
+            t0 = time.monotonic()
             subprocess.run([str(BIN / "nbgrader"), "autograde", a, "--force"], cwd=course, env=_env(),
                            capture_output=True)  # a class with broken notebooks exits 1; its grades are still saved
-    return m
+            per[a] = time.monotonic() - t0
+    return m, per
+
+
+def journal_seconds(course: Path) -> dict[str, float]:
+    """Worker-seconds per assignment, from calc4ml's journal of the run just made."""
+    per: dict[str, float] = {}
+    for line in (course / ".calc4ml" / "grade-journal.jsonl").read_text().splitlines():
+        e = json.loads(line)
+        per[e["assignment"]] = per.get(e["assignment"], 0.0) + e["seconds"]
+    return per
 
 
 def run_ours(course: Path, assignments: list[str], jobs: int | None) -> Meter:
@@ -146,8 +160,10 @@ def _script(nb_path: Path) -> str:
     return "\n".join(parts)
 
 
-def run_floor(course: Path, assignments: list[str], jobs: int) -> Meter:
-    """Every submitted notebook's code in a plain python process: no Jupyter, no nbgrader."""
+def run_floor(course: Path, assignments: list[str], jobs: int) -> tuple[Meter, dict[str, float]]:
+    """Every submitted notebook's code in a plain python process: no Jupyter, no nbgrader.
+
+    Also the process-seconds spent on each assignment's notebooks."""
     work = Path(tempfile.mkdtemp(prefix="floor-"))
     jobs_list = []
     for a in assignments:
@@ -158,18 +174,22 @@ def run_floor(course: Path, assignments: list[str], jobs: int) -> Meter:
             jobs_list.append(folder)
     env = dict(_env(), MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
 
-    def one(folder: Path) -> None:
+    def one(folder: Path) -> tuple[str, float]:
+        t0 = time.monotonic()
         try:
             subprocess.run([sys.executable, "run.py"], cwd=folder, env=env, capture_output=True,
                            stdin=subprocess.DEVNULL, timeout=600)
         except subprocess.TimeoutExpired:
             pass  # killed: counts with the time it took
+        return folder.name, time.monotonic() - t0
 
+    per: dict[str, float] = {}
     with Meter() as m:
         with cf.ThreadPoolExecutor(jobs) as pool:
-            list(pool.map(one, jobs_list))
+            for a, seconds in pool.map(one, jobs_list):
+                per[a] = per.get(a, 0.0) + seconds
     shutil.rmtree(work, ignore_errors=True)
-    return m
+    return m, per
 
 
 def main() -> None:
@@ -185,7 +205,7 @@ def main() -> None:
     if args.floor_only:
         course = Path(args.floor_only)
         n = len(list((course / "submitted").glob("*/*/*.ipynb")))
-        floor = run_floor(course, args.assignments, cores)
+        floor, _ = run_floor(course, args.assignments, cores)
         print(f"floor (plain python) {floor.wall:.1f} s for {n} notebooks: {n / floor.wall:.2f} nb/s, "
               f"{floor.cpu / n:.2f} s CPU/nb, {floor.peak / 2**20:.0f} MiB peak")
         return
@@ -194,13 +214,14 @@ def main() -> None:
     print(f"{n} submissions ({args.per_assignment} per assignment x {len(args.assignments)}), {cores} cores, course {course}")
 
     reset_grades(course, args.assignments)
-    stock = run_stock(course, args.assignments)
+    stock, stock_per = run_stock(course, args.assignments)
     stock_scores = cell_scores(course, args.assignments)
     print(f"stock done in {stock.wall:.1f} s ({stock.cpu:.0f} s CPU, peak {stock.peak / 2**20:.0f} MiB)", flush=True)
 
     reset_grades(course, args.assignments)
     ours = run_ours(course, args.assignments, args.jobs)
     our_scores = cell_scores(course, args.assignments)
+    ours_per = journal_seconds(course)
     print(f"ours done in {ours.wall:.1f} s ({ours.cpu:.0f} s CPU, peak {ours.peak / 2**20:.0f} MiB)", flush=True)
 
     differ = sorted(k for k in set(stock_scores) | set(our_scores) if stock_scores.get(k) != our_scores.get(k))
@@ -209,7 +230,7 @@ def main() -> None:
     print(f"submissions graded: stock {graded_stock}, ours {graded_ours}; cells compared {len(stock_scores)}; "
           f"cells that differ: {len(differ)}", flush=True)
 
-    floor = run_floor(course, args.assignments, cores)
+    floor, floor_per = run_floor(course, args.assignments, cores)
 
     def row(name: str, m: Meter) -> str:
         return (f"{name:<28} {m.wall:9.1f} s {n / m.wall:8.2f} nb/s {m.cpu / n:8.2f} s CPU/nb "
@@ -221,6 +242,16 @@ def main() -> None:
     print(row("floor (plain python)", floor))
     print(f"speed-up ours/stock: {stock.wall / ours.wall:.2f}x wall, {stock.cpu / max(ours.cpu, 1e-9):.2f}x CPU; "
           f"ours is {ours.wall / floor.wall:.2f}x the floor")
+    print(f"ceiling: no grader that runs these notebooks can beat the floor, so stock/floor = "
+          f"{stock.wall / floor.wall:.2f}x is the most any could gain on this mix with {cores} cores")
+    jobs = args.jobs or cores
+    print()
+    print(f"per assignment (ours and floor: worker-seconds / {jobs} workers, the wall time of an even split)")
+    print(f"{'assignment':<24} {'stock s':>9} {'ours s':>9} {'floor s':>9} {'ours/stock':>11} {'floor/stock':>12}")
+    for a in args.assignments:
+        o, f = ours_per.get(a, 0.0) / jobs, floor_per.get(a, 0.0) / cores
+        print(f"{a:<24} {stock_per[a]:9.1f} {o:9.1f} {f:9.1f} {stock_per[a] / max(o, 1e-9):10.2f}x "
+              f"{stock_per[a] / max(f, 1e-9):11.2f}x")
     for k in differ[:20]:
         print(f"  {k}: stock {stock_scores.get(k)} ours {our_scores.get(k)}")
     if not args.keep:

@@ -40,7 +40,7 @@ from .sandbox import SandboxedKernelManager, _kernel_env, sandbox_command
 
 __all__ = [
     "GradeTask", "GradeResult", "GradeSummary", "Zygote", "ZygoteKernelManager", "grade_class",
-    "find_submissions", "JOURNAL", "DB_BUSY_TIMEOUT",
+    "find_submissions", "longest_first", "JOURNAL", "DB_BUSY_TIMEOUT",
 ]
 
 #: Where finished submissions are journaled (relative to the course root).
@@ -279,20 +279,48 @@ def find_submissions(course_root: Path, assignments: Sequence[str], students: Se
     return tasks
 
 
-def _read_journal(course_root: Path) -> dict[tuple[str, str], str]:
-    done: dict[tuple[str, str], str] = {}
+def _journal_entries(course_root: Path) -> list[dict[str, Any]]:
     path = course_root / JOURNAL
+    entries = []
     if path.exists():
         for line in path.read_text().splitlines():
             try:
-                entry = json.loads(line)
+                entries.append(json.loads(line))
             except json.JSONDecodeError:
                 continue  # a line cut by a kill
-            key = (entry.get("assignment"), entry.get("student"))
-            if entry.get("success"):
-                done[key] = entry["digest"]
-            else:
-                done.pop(key, None)  # the latest grading of it failed
+    return entries
+
+
+def longest_first(tasks: Sequence[GradeTask], entries: Iterable[dict[str, Any]]) -> list[GradeTask]:
+    """``tasks`` with the longest expected first, so no worker ends the run on a long one alone.
+
+    A submission is expected to take what its last grading took (journal ``seconds``); one never
+    graded, what the median submission of its assignment took; with no history at all the order
+    is kept. Ties keep the given order.
+    """
+    last: dict[tuple[str, str], float] = {}
+    for e in entries:
+        if isinstance(e.get("seconds"), (int, float)):
+            last[(e.get("assignment"), e.get("student"))] = float(e["seconds"])
+    by_assignment: dict[str, list[float]] = {}
+    for (assignment, _), seconds in last.items():
+        by_assignment.setdefault(assignment, []).append(seconds)
+    median = {a: sorted(v)[len(v) // 2] for a, v in by_assignment.items()}
+
+    def expected(t: GradeTask) -> float:
+        return last.get((t.assignment, t.student), median.get(t.assignment, 0.0))
+
+    return sorted(tasks, key=expected, reverse=True)
+
+
+def _read_journal(course_root: Path) -> dict[tuple[str, str], str]:
+    done: dict[tuple[str, str], str] = {}
+    for entry in _journal_entries(course_root):
+        key = (entry.get("assignment"), entry.get("student"))
+        if entry.get("success"):
+            done[key] = entry["digest"]
+        else:
+            done.pop(key, None)  # the latest grading of it failed
     return done
 
 
@@ -432,6 +460,7 @@ def grade_class(
             else:
                 todo.append(t)
         tasks = todo
+    tasks = longest_first(tasks, _journal_entries(course_root))  # a regrade knows what took long
     start = time.monotonic()
     if tasks:
         _ensure_gradebook(course_root)

@@ -19,7 +19,7 @@ import pytest
 from conftest import BIN, ROOT, make_course, nbgrader
 from corpus import CORPUS, _hostile, build_submission, load_variant
 from graders.assignments import ASSIGNMENTS
-from graders.fastgrade import JOURNAL, Zygote, ZygoteKernelManager
+from graders.fastgrade import JOURNAL, GradeTask, Zygote, ZygoteKernelManager, longest_first
 from graders.scores import cell_scores
 
 pytestmark = pytest.mark.e2e
@@ -58,6 +58,22 @@ def mixed_course(tmp_path_factory) -> Path:
         for kind in hostile:
             _submit(course, f"broken_{kind}", a, _hostile(release, a, kind))
     return course
+
+
+def test_a_regrade_starts_with_what_took_longest_last_time() -> None:
+    tasks = [GradeTask("w1", s, "") for s in ("ann", "bob", "cy", "new")] + [GradeTask("w3", "ann", "")]
+    journal = [
+        {"assignment": "w1", "student": "ann", "seconds": 9.0},
+        {"assignment": "w1", "student": "bob", "seconds": 1.0},
+        {"assignment": "w1", "student": "cy", "seconds": 3.0},
+        {"assignment": "w1", "student": "ann", "seconds": 2.0},  # the last grading counts
+        {"assignment": "w3", "student": "ann", "seconds": 60.0},
+        {"assignment": "w1", "student": "cut by a kill"},
+    ]
+    order = [(t.assignment, t.student) for t in longest_first(tasks, journal)]
+    # never graded: the median of its assignment (2.0, after ann); ties keep the given order
+    assert order == [("w3", "ann"), ("w1", "cy"), ("w1", "ann"), ("w1", "new"), ("w1", "bob")]
+    assert longest_first(tasks, []) == tasks  # no history: the order of find_submissions
 
 
 def _fresh_gradebook(course: Path) -> None:
