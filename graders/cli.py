@@ -52,23 +52,9 @@ def _pick_assignments(root: Path, asked: Sequence[str]) -> list[str]:
 
 
 def _api(root: Path):  # type: ignore[no-untyped-def]
-    import logging
+    from .course import nbgrader_api
 
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.apps.nbgraderapp import NbGrader
-    from nbgrader.coursedir import CourseDirectory
-
-    os.chdir(root)
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    # nbgrader's generate_assignment runs `alembic` in a subprocess: the venv's bin on PATH
-    os.environ["PATH"] = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
-    app = NbGrader()
-    app.log.setLevel(logging.ERROR)
-    app.initialize([])
-    api = NbGraderAPI(coursedir=CourseDirectory(config=app.config), config=app.config)
-    api.log.setLevel(logging.ERROR)
-    return api
+    return nbgrader_api(root)
 
 
 def _check(result: dict, what: str) -> None:

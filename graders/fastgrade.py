@@ -344,34 +344,26 @@ _ZYGOTE: Zygote | None = None
 def _worker_init(course_root: str, use_zygote: bool) -> None:
     global _API, _ZYGOTE
     import atexit
-    import logging
 
-    os.chdir(course_root)
-    if course_root not in sys.path:
-        sys.path.insert(0, course_root)
-    os.environ["PATH"] = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.apps.nbgraderapp import NbGrader
-    from nbgrader.coursedir import CourseDirectory
+    from .course import nbgrader_api
 
-    app = NbGrader()
-    app.log.setLevel(logging.ERROR)
-    app.initialize([])  # reads nbgrader_config.py like every stock command
-    config = app.config
-    url = config.CourseDirectory.db_url
-    if url.startswith("sqlite:") and "timeout=" not in url:
-        config.CourseDirectory.db_url = url + ("&" if "?" in url else "?") + f"timeout={DB_BUSY_TIMEOUT}"
-    if use_zygote and os.environ.get("CALC4ML_UNSAFE_NO_SANDBOX") != "1":
-        config.Execute.kernel_manager_class = "graders.fastgrade.ZygoteKernelManager"
-        # every cell has run when the kernel is shut down: no need to wait for it to exit politely
-        config.Execute.shutdown_kernel = "immediate"
+    zygote = use_zygote and os.environ.get("CALC4ML_UNSAFE_NO_SANDBOX") != "1"
+
+    def adjust(config: Any) -> None:
+        url = config.CourseDirectory.db_url
+        if url.startswith("sqlite:") and "timeout=" not in url:
+            config.CourseDirectory.db_url = url + ("&" if "?" in url else "?") + f"timeout={DB_BUSY_TIMEOUT}"
+        if zygote:
+            config.Execute.kernel_manager_class = "graders.fastgrade.ZygoteKernelManager"
+            # every cell has run when the kernel is shut down: no need to wait for it to exit politely
+            config.Execute.shutdown_kernel = "immediate"
+
+    _API = nbgrader_api(Path(course_root), adjust)
+    if zygote:
         _ZYGOTE = Zygote()
         ZygoteKernelManager.zygote = _ZYGOTE
         atexit.register(_ZYGOTE.close)
         _ZYGOTE.start()  # warm before the first submission arrives
-    coursedir = CourseDirectory(config=config)
-    _API = NbGraderAPI(coursedir=coursedir, config=config)
-    _API.log.setLevel(logging.ERROR)
 
 
 def _first_problem(result: dict[str, Any]) -> str:

@@ -112,6 +112,8 @@ class ReportData:
     exercises: pd.DataFrame
     #: Assignments in the gradebook left out because nothing of them was graded yet.
     not_graded: tuple[str, ...] = field(default=())
+    #: The gradebook read (``None``: the course's default, ``<course_root>/gradebook.db``).
+    gradebook: Path | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,6 +133,17 @@ def pattern(text: str) -> str:
     at ``PATTERN_CHARS`` characters: the key that groups headlines of one mistake."""
     masked = _RUN.sub("#…", _NUMBER.sub("#", text))
     return masked if len(masked) <= PATTERN_CHARS else masked[: PATTERN_CHARS - 1].rstrip() + "…"
+
+
+def _gradebook_file(root: Path) -> Path:
+    """The course's SQLite gradebook, where its ``nbgrader_config.py`` puts it."""
+    from .course import course_settings
+
+    settings = course_settings(root)
+    if settings.sqlite_path is None:
+        raise ReportError(f"the report reads a SQLite gradebook; {root / 'nbgrader_config.py'} sets "
+                          f"CourseDirectory.db_url = {settings.db_url!r}")
+    return settings.sqlite_path
 
 
 def _open_gradebook(db: Path) -> Gradebook:
@@ -213,7 +226,7 @@ def collect(course_root: Path, assignments: Sequence[str] | None = None) -> Repo
     from sqlalchemy.exc import SQLAlchemyError
 
     root = Path(course_root).resolve()
-    db = root / "gradebook.db"
+    db = _gradebook_file(root)
     if not db.is_file():
         raise ReportError(f"no gradebook at {db}: run `nbgrader autograde <assignment>` first")
 
@@ -333,6 +346,7 @@ def collect(course_root: Path, assignments: Sequence[str] | None = None) -> Repo
                                       "error", "headline", "pattern", "message"]),
         exercises=frame(exercise_rows, ["assignment", "notebook", "exercise", "max_score"]),
         not_graded=tuple(a for a in order if a not in graded and a not in chosen),
+        gradebook=db,
     )
 
 
@@ -613,7 +627,7 @@ def _html(data: ReportData, summary: pd.DataFrame, checks: pd.DataFrame, late: p
         f"<title>Grade report: {_e(data.course_root.name)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>Grade report: {_e(data.course_root.name)}</h1>",
-        f'<p class="muted">From {_e(data.course_root / "gradebook.db")} and the autograded notebooks, '
+        f'<p class="muted">From {_e(data.gradebook or data.course_root / "gradebook.db")} and the autograded notebooks, '
         f"{_e(_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))}. "
         f"{len(data.students)} students in the gradebook.</p>",
     ]

@@ -39,10 +39,8 @@ def main() -> None:
     from graders.report import collect
 
     data = collect(ROOT)
-    table = data.scores.dropna(subset=["score"])
+    table = data.scores.dropna(subset=["score"])  # printed here; the CSVs are the report's own
     failures = data.failures.rename(columns={"headline": "message"})
-    table.to_csv(exports / "exercise_scores.csv", index=False)
-    failures.to_csv(exports / "failures.csv", index=False)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         for assignment, part in table.groupby("assignment", sort=False):
             pivot = part.pivot_table(index="student", columns="exercise", values="score", aggfunc="sum", sort=False)
@@ -60,8 +58,8 @@ def main() -> None:
     for f in sorted((ROOT / "feedback").glob("*/*/*.html")):
         print(f"    {f.relative_to(ROOT)}")
     print(f"  grades CSV (nbgrader export):  {exports / 'grades.csv'}")
-    print(f"  points per exercise CSV:       {exports / 'exercise_scores.csv'}")
-    print(f"  failure messages CSV:          {exports / 'failures.csv'}")
+    print(f"  points per exercise CSV:       {exports / 'report' / 'exercise_scores.csv'}")
+    print(f"  failure messages CSV:          {exports / 'report' / 'failures.csv'}")
     print(f"  LMS grades CSV:                {exports / 'report' / 'lms_grades.csv'}")
     print(f"  report (HTML with plots):      {exports / 'report' / 'report.html'}")
     print(f"  gradebook:                     {ROOT / 'gradebook.db'}")
