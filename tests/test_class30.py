@@ -10,17 +10,16 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import ROOT, make_course, nbgrader
+from conftest import ROOT, nbgrader
 from corpus import CORPUS, build_submission, load_variant
 from graders.scores import cell_scores
 from test_fastgrade import calc4ml
-from test_hostile import _class
+from test_hostile import _class, short_timeout_course, submit
 
 A = "w1_cost_minimization"
 HOSTILE = ("h_badjson", "h_empty", "h_duplicate_cell", "h_deleted_tests", "h_stripped_metadata", "h_wrong_kernel",
@@ -28,24 +27,10 @@ HOSTILE = ("h_badjson", "h_empty", "h_duplicate_cell", "h_deleted_tests", "h_str
 pytestmark = pytest.mark.e2e
 
 
-def _course(path: Path) -> Path:
-    course = make_course(path)
-    with open(course / "nbgrader_config.py", "a") as fh:
-        fh.write("\nc.Execute.timeout = 8  # keep the endless loop short in tests\n")
-    nbgrader(course, "generate_assignment", A, "--force")
-    return course
-
-
-def _write(course: Path, student: str, nb) -> None:
-    path = course / "submitted" / student / A / f"{A}.ipynb"
-    path.parent.mkdir(parents=True)
-    path.write_text(nb if isinstance(nb, str) else nbformat.writes(nb))
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    alone = _course(tmp_path_factory.mktemp("alone") / "course")
-    whole = _course(tmp_path_factory.mktemp("class30") / "course")
+    alone = short_timeout_course(tmp_path_factory.mktemp("alone") / "course")
+    whole = short_timeout_course(tmp_path_factory.mktemp("class30") / "course")
     release = nbformat.read(whole / "release" / A / f"{A}.ipynb", as_version=4)
     variants = [load_variant(p) for p in sorted((CORPUS / A).glob("*.py"))]
     honest = [v for v in variants if v.kind in ("correct", "bug")]
@@ -53,11 +38,11 @@ def graded(tmp_path_factory):
     assert len(honest) == 20
     for i, v in enumerate(honest):
         nb = build_submission(release, A, v)
-        _write(alone, f"honest_{i:02d}", nb)
-        _write(whole, f"honest_{i:02d}", nb)
+        submit(alone, f"honest_{i:02d}", nb)
+        submit(whole, f"honest_{i:02d}", nb)
     hostile = _class(release)
     for name in HOSTILE:
-        _write(whole, name, hostile[name])
+        submit(whole, name, hostile[name])
     nbgrader(alone, "autograde", A, "--force")
     run = calc4ml(whole, "grade", A, "--jobs", "2", check=False)  # the one command: grade and feedback
     return alone, whole, run
