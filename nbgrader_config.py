@@ -23,7 +23,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 )
 
 from graders.execute import ResilientExecute  # noqa: E402
-from graders.feedback import StripHiddenTests  # noqa: E402
+from graders.feedback import FeedbackStyle, StripHiddenTests  # noqa: E402
 from graders.limits import BoundOutputs  # noqa: E402
 from graders.repair import RepairSubmission  # noqa: E402
 from graders.verdicts import TrustedVerdicts  # noqa: E402
@@ -63,4 +63,4 @@ c.LimitOutput.max_lines = 200  # stream lines kept per cell in autograded/ and f
 c.LimitOutput.max_traceback = 60
 
 # Feedback shows the visible tests and the verdicts, not the hidden tests' source.
-c.GenerateFeedback.preprocessors = [StripHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [StripHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor, FeedbackStyle]

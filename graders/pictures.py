@@ -58,6 +58,6 @@ def component_table(rows: Sequence[tuple[str, str, str, str, bool]], *, caption:
         f"<td>{html.escape(f)}</td><td style='color:{'#2ca02c' if ok else '#d62728'}'>{'&#10004;' if ok else '&#10008;'}</td></tr>"
         for n, a, b, f, ok in rows
     )
-    table = f"<table><caption>{html.escape(caption)}</caption>{head}{body}</table>"
+    table = f"<table class='calc4ml-components'><caption>{html.escape(caption)}</caption>{head}{body}</table>"
     text = caption + "\n" + "\n".join(f"  {'OK ' if ok else 'BAD'} {n}: {f}" for n, _, _, f, ok in rows)
     return {"text/html": table, "text/plain": text}

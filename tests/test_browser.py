@@ -33,6 +33,7 @@ from corpus import build_submission, load_variant
 A = "w1_cost_minimization"
 RELEASE = ROOT / "release" / A
 SOLVED = f"{A}_reference.ipynb"  # beside the release notebook, so "data/prices.csv" resolves the same
+W2, LONG_MESSAGE_STUDENT = "w2_linear_regression", "emmy_fictional"
 STUDENTS = ("ada_fictional", "blaise_fictional")  # full marks; loses L_of_omega
 
 pytestmark = pytest.mark.browser
@@ -203,6 +204,11 @@ def feedback_course(tmp_path_factory) -> Path:
         shutil.copytree(ROOT / "submitted" / student / A, course / "submitted" / student / A)
     nbgrader(course, "autograde", A, "--force")
     nbgrader(course, "generate_feedback", A, "--force")
+    # a message longer than the page is wide: emmy's w2 gradient descent goes uphill
+    shutil.copytree(ROOT / "submitted" / LONG_MESSAGE_STUDENT / W2, course / "submitted" / LONG_MESSAGE_STUDENT / W2)
+    nbgrader(course, "generate_assignment", W2, "--force")
+    nbgrader(course, "autograde", W2, "--student", LONG_MESSAGE_STUDENT, "--force")
+    nbgrader(course, "generate_feedback", W2, "--student", LONG_MESSAGE_STUDENT, "--force")
     return course
 
 
@@ -257,6 +263,22 @@ def test_feedback_html_renders_score_and_verdicts_without_hidden_tests(chromium_
     broken = [img for img in rendered_images(page) if img["naturalWidth"] == 0]
     assert not broken, f"images that do not render: {broken}; see {shot}"
     assert not page.errors, f"JavaScript errors on the feedback page: {page.errors}"
+
+
+@pytest.mark.e2e
+def test_a_long_verdict_wraps_inside_its_box(chromium_page, feedback_course):
+    """The hint ends the message's one long line: it must be on screen, not past the box's edge."""
+    html = feedback_course / "feedback" / LONG_MESSAGE_STUDENT / W2 / f"{W2}.html"
+    page = chromium_page
+    shot = open_in_chromium(page, html.as_uri(), f"feedback_w2_{LONG_MESSAGE_STUDENT}")
+    widths = page.evaluate("""() => [...document.querySelectorAll('div.output_subarea.output_text pre')]
+        .map(pre => ({text: pre.innerText, scroll: pre.scrollWidth, client: pre.clientWidth}))""")
+    long = [w for w in widths if "the cost rose after the first step" in w["text"]]
+    assert long, f"emmy's uphill-descent verdict is not on the page; see {shot}"
+    assert len(long[0]["text"]) > 120, "the message is short enough to fit anyway: this test would prove nothing"
+    cut = [w["text"][:80] for w in widths if w["scroll"] > w["client"] + 1]
+    assert not cut, f"output text cut off at the right edge of its box: {cut}; see {shot}"
+    assert page.get_by_text("step against the gradient").first.is_visible(), f"the hint is not visible; see {shot}"
 
 
 def test_grade_report_html_renders_its_embedded_plots(chromium_page, feedback_course, tmp_path):

@@ -226,4 +226,4 @@ def test_feedback_pictures_show_the_students_own_numbers(graded, course):
     lines = table["text/plain"].splitlines()
     assert lines[0].startswith("backward_propagation with (n_x, n_h, n_y, m) = (3, 4, 1, 4): your gradients against finite differences")
     assert [l.split()[:2] for l in lines[1:]] == [["BAD", "dW1:"], ["BAD", "db1:"], ["OK", "dW2:"], ["OK", "db2:"]]
-    assert "<table><caption>" in table["text/html"]
+    assert "<table class='calc4ml-components'><caption>" in table["text/html"]
