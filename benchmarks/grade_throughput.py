@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
-import json
 import os
 import shutil
 import subprocess
@@ -44,6 +43,7 @@ BIN = Path(sys.executable).parent
 
 from corpus import mixed_class  # noqa: E402
 from graders.assignments import ASSIGNMENTS  # noqa: E402
+from graders.fastgrade import journal_entries  # noqa: E402
 from graders.scores import cell_scores  # noqa: E402
 
 
@@ -133,8 +133,7 @@ def run_stock(course: Path, assignments: list[str]) -> tuple[Meter, dict[str, fl
 def journal_seconds(course: Path) -> dict[str, float]:
     """Worker-seconds per assignment, from calc4ml's journal of the run just made."""
     per: dict[str, float] = {}
-    for line in (course / ".calc4ml" / "grade-journal.jsonl").read_text().splitlines():
-        e = json.loads(line)
+    for e in journal_entries(course):
         per[e["assignment"]] = per.get(e["assignment"], 0.0) + e["seconds"]
     return per
 
@@ -246,6 +245,11 @@ def run_warm_floor(course: Path, assignments: list[str], jobs: int) -> tuple[Met
     return m, per
 
 
+#: name printed -> how it is timed
+FLOORS = {"cold": ("cold floor (python per notebook)", run_floor),
+          "warm": ("warm floor (forked, preloaded)", run_warm_floor)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--per-assignment", type=int, default=100)
@@ -260,9 +264,7 @@ def main() -> None:
     if args.floor_only:
         course = Path(args.floor_only)
         n = len(list((course / "submitted").glob("*/*/*.ipynb")))
-        floors = {"cold": ("cold floor (python per notebook)", run_floor),
-                  "warm": ("warm floor (forked, preloaded)", run_warm_floor)}
-        for name, run in (floors[f] for f in args.floors.split(",")):
+        for name, run in (FLOORS[f] for f in args.floors.split(",")):
             floor, per = run(course, args.assignments, cores)
             print(f"{name}: {floor.wall:.1f} s for {n} notebooks: {n / floor.wall:.2f} nb/s, "
                   f"{floor.cpu / n:.2f} s CPU/nb, {floor.peak / 2**20:.0f} MiB peak; per assignment "
@@ -289,8 +291,8 @@ def main() -> None:
     print(f"submissions graded: stock {graded_stock}, ours {graded_ours}; cells compared {len(stock_scores)}; "
           f"cells that differ: {len(differ)}", flush=True)
 
-    cold, cold_per = run_floor(course, args.assignments, cores)
-    warm, warm_per = run_warm_floor(course, args.assignments, cores)
+    cold, cold_per = FLOORS["cold"][1](course, args.assignments, cores)
+    warm, warm_per = FLOORS["warm"][1](course, args.assignments, cores)
 
     def row(name: str, m: Meter) -> str:
         return (f"{name:<32} {m.wall:9.1f} s {n / m.wall:8.2f} nb/s {m.cpu / n:8.2f} s CPU/nb "
@@ -299,8 +301,8 @@ def main() -> None:
     print()
     print(row("stock nbgrader autograde", stock))
     print(row("calc4ml grade", ours))
-    print(row("cold floor (python per notebook)", cold))
-    print(row("warm floor (forked, preloaded)", warm))
+    print(row(FLOORS["cold"][0], cold))
+    print(row(FLOORS["warm"][0], warm))
     print(f"speed-up ours/stock: {stock.wall / ours.wall:.2f}x wall; "
           f"ours is {ours.wall / cold.wall:.2f}x the cold floor, {ours.wall / warm.wall:.2f}x the warm floor")
     print(f"ceiling: nothing that runs these notebooks with these libraries beats the warm floor, so "

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+from .course import enter_course, nbgrader_api
+
 __all__ = ["main", "CliError"]
 
 
@@ -51,12 +53,6 @@ def _pick_assignments(root: Path, asked: Sequence[str]) -> list[str]:
     return list(asked) or known
 
 
-def _api(root: Path):  # type: ignore[no-untyped-def]
-    from .course import nbgrader_api
-
-    return nbgrader_api(root)
-
-
 def _check(result: dict, what: str) -> None:
     if not result.get("success"):
         detail = (result.get("error") or result.get("log") or "").strip().splitlines()
@@ -68,7 +64,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     assignments = _pick_assignments(root, args.assignments)
     if args.check:
         return _check_release(root, assignments)
-    api = _api(root)
+    api = nbgrader_api(root)
     for a in assignments:
         t = time.monotonic()
         _check(api.generate_assignment(a, force=True, create=True), f"generate_assignment {a}")
@@ -94,7 +90,7 @@ def _check_release(root: Path, assignments: list[str]) -> int:
             if (root / folder).exists():
                 shutil.copytree(root / folder, scratch / folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
         cwd = os.getcwd()
-        api = _api(scratch)
+        api = nbgrader_api(scratch)
         try:
             for a in assignments:
                 _check(api.generate_assignment(a, force=True, create=True), f"generate_assignment {a}")
@@ -148,7 +144,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
                           use_zygote=not args.no_zygote, progress=not args.quiet)
     print(summary.text())
     if not args.no_feedback and summary.results:
-        api = _api(root)
+        api = nbgrader_api(root)
         t = time.monotonic()
         for r in summary.results:
             if r.success:
@@ -175,7 +171,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     root = _course(args.course)
-    _api(root)  # chdir, PATH, config check
+    enter_course(root)  # its nbgrader_config.py, as the stock command reads it
     from nbgrader.apps.exportapp import ExportApp
 
     to = Path(args.to).resolve() if args.to else root / "exports" / "grades.csv"

@@ -40,7 +40,7 @@ from .sandbox import SandboxedKernelManager, _kernel_env, sandbox_command
 
 __all__ = [
     "GradeTask", "GradeResult", "GradeSummary", "Zygote", "ZygoteKernelManager", "grade_class",
-    "find_submissions", "longest_first", "JOURNAL", "DB_BUSY_TIMEOUT",
+    "find_submissions", "journal_entries", "longest_first", "JOURNAL", "DB_BUSY_TIMEOUT",
 ]
 
 #: Where finished submissions are journaled (relative to the course root).
@@ -279,8 +279,9 @@ def find_submissions(course_root: Path, assignments: Sequence[str], students: Se
     return tasks
 
 
-def _journal_entries(course_root: Path) -> list[dict[str, Any]]:
-    path = course_root / JOURNAL
+def journal_entries(course_root: Path) -> list[dict[str, Any]]:
+    """Every readable line of the course's grading journal, oldest first (a line cut by a kill is skipped)."""
+    path = Path(course_root) / JOURNAL
     entries = []
     if path.exists():
         for line in path.read_text().splitlines():
@@ -313,9 +314,10 @@ def longest_first(tasks: Sequence[GradeTask], entries: Iterable[dict[str, Any]])
     return sorted(tasks, key=expected, reverse=True)
 
 
-def _read_journal(course_root: Path) -> dict[tuple[str, str], str]:
+def _graded_digests(entries: Iterable[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """(assignment, student) -> digest of the submission whose latest grading succeeded."""
     done: dict[tuple[str, str], str] = {}
-    for entry in _journal_entries(course_root):
+    for entry in entries:
         key = (entry.get("assignment"), entry.get("student"))
         if entry.get("success"):
             done[key] = entry["digest"]
@@ -442,8 +444,9 @@ def grade_class(
     course_root = Path(course_root).resolve()
     tasks = find_submissions(course_root, assignments, students)
     summary = GradeSummary(jobs=jobs or os.cpu_count() or 1)
+    journal = journal_entries(course_root)
     if resume:
-        done = _read_journal(course_root)
+        done = _graded_digests(journal)
         todo = []
         for t in tasks:
             graded = course_root / "autograded" / t.student / t.assignment
@@ -452,7 +455,7 @@ def grade_class(
             else:
                 todo.append(t)
         tasks = todo
-    tasks = longest_first(tasks, _journal_entries(course_root))  # a regrade knows what took long
+    tasks = longest_first(tasks, journal)  # a regrade knows what took long
     start = time.monotonic()
     if tasks:
         _ensure_gradebook(course_root)

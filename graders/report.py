@@ -110,10 +110,10 @@ class ReportData:
     submissions: pd.DataFrame
     failures: pd.DataFrame
     exercises: pd.DataFrame
+    #: The gradebook read (where the course's nbgrader_config.py puts it).
+    gradebook: Path
     #: Assignments in the gradebook left out because nothing of them was graded yet.
     not_graded: tuple[str, ...] = field(default=())
-    #: The gradebook read (``None``: the course's default, ``<course_root>/gradebook.db``).
-    gradebook: Path | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,8 +345,8 @@ def collect(course_root: Path, assignments: Sequence[str] | None = None) -> Repo
         failures=frame(failure_rows, ["student", "assignment", "notebook", "exercise", "score", "max_score",
                                       "error", "headline", "pattern", "message"]),
         exercises=frame(exercise_rows, ["assignment", "notebook", "exercise", "max_score"]),
-        not_graded=tuple(a for a in order if a not in graded and a not in chosen),
         gradebook=db,
+        not_graded=tuple(a for a in order if a not in graded and a not in chosen),
     )
 
 
@@ -627,7 +627,7 @@ def _html(data: ReportData, summary: pd.DataFrame, checks: pd.DataFrame, late: p
         f"<title>Grade report: {_e(data.course_root.name)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>Grade report: {_e(data.course_root.name)}</h1>",
-        f'<p class="muted">From {_e(data.gradebook or data.course_root / "gradebook.db")} and the autograded notebooks, '
+        f'<p class="muted">From {_e(data.gradebook)} and the autograded notebooks, '
         f"{_e(_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))}. "
         f"{len(data.students)} students in the gradebook.</p>",
     ]
