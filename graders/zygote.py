@@ -26,11 +26,21 @@ import signal
 import sys
 from typing import Any
 
-__all__ = ["main", "PRELOAD"]
+__all__ = ["main", "PRELOAD", "KERNEL_PRELOAD"]
 
 #: What every kernel imports anyway: ipykernel, the course's libraries, the hidden tests' probe.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "numpy", "pandas", "matplotlib", "matplotlib.pyplot",
            "graders.probe")
+#: What ipykernel imports lazily while a kernel initialises (its debugger and debugpy, pdb, the
+#: history's sqlite3, IPython's extensions and inspectors, tornado's asyncio platform) and what
+#: the first plot imports (the Agg canvas). Found by diffing ``sys.modules`` around
+#: ``IPKernelApp.initialize``; preloaded, a forked kernel initialises in ~0.06 s instead of ~0.16 s.
+KERNEL_PRELOAD = (
+    "ipykernel.debugger", "pdb", "sqlite3", "faulthandler", "pydoc", "http.server", "xmlrpc.server",
+    "tornado.gen", "tornado.locks", "tornado.queues", "tornado.platform.asyncio",
+    "IPython.extensions.storemagic", "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.oinspect",
+    "IPython.core.logger", "IPython.utils.wildcard", "matplotlib.backends.backend_agg", "PIL.features",
+)
 
 _PR_SET_DUMPABLE = 4
 _children: dict[int, int | None] = {}  # pid -> return code once reaped
@@ -143,6 +153,22 @@ def _child(req: dict[str, Any]) -> None:
         os._exit(code)
 
 
+#: Seconds the zygote waits for a SIGKILLed kernel to be reaped before it answers. Answering
+#: after the death lets jupyter_client's shutdown see a dead kernel at once instead of polling
+#: it every 0.1 s; a kernel stuck in the kernel (D state) is left to the next reset.
+KILL_WAIT = 2.0
+
+
+def _await_death(pid: int) -> None:
+    import time
+
+    end = time.monotonic() + KILL_WAIT
+    while _children.get(pid, 0) is None and time.monotonic() < end:
+        _reap()
+        if _children.get(pid, 0) is None:
+            time.sleep(0.001)
+
+
 def _answer(obj: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
@@ -152,7 +178,7 @@ def main() -> None:
     import importlib
     import threading
 
-    for name in PRELOAD:
+    for name in PRELOAD + KERNEL_PRELOAD:
         importlib.import_module(name)
     import matplotlib.font_manager  # noqa: F401  (builds the font cache once)
 
@@ -182,6 +208,8 @@ def main() -> None:
                         os.kill(pid, sig)
                     except OSError:
                         pass
+                if sig == signal.SIGKILL:
+                    _await_death(pid)
                 _answer({"ok": True})
             elif op == "reset":
                 _answer(reset())

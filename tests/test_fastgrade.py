@@ -230,3 +230,147 @@ def test_forked_kernels_share_nothing_and_cannot_reach_the_fork_server(tmp_path:
     assert "planted" not in two
     assert "files ['bob.txt']" in two, two
     assert "evil False False" in two, two  # the planted start-up file neither ran nor survived
+
+
+# --- the worker's shortcuts: each must behave as what it replaces --------------------------------
+
+
+class _FakeChannel:
+    def __init__(self, script) -> None:
+        self.script = script  # kernel_info msg_id -> messages this channel delivers for it
+        self.queue: list[dict] = []
+
+    async def get_msg(self, timeout=None):
+        from queue import Empty
+
+        if not self.queue:
+            raise Empty
+        return self.queue.pop(0)
+
+
+def test_prompt_wait_starts_over_when_iopub_missed_the_idle_as_the_stock_wait_does() -> None:
+    from graders.fastgrade import PromptKernelClient
+
+    sent: list[str] = []
+    shell, iopub = _FakeChannel(None), _FakeChannel(None)
+
+    class Client(PromptKernelClient):
+        def kernel_info(self) -> str:
+            msg_id = f"info-{len(sent)}"
+            sent.append(msg_id)
+            reply = {"msg_type": "kernel_info_reply", "parent_header": {"msg_id": msg_id}, "content": {}}
+            shell.queue.append(reply)
+            if len(sent) > 1:  # the first idle went out before IOPub's SUB socket was connected
+                iopub.queue.append({"msg_type": "status", "parent_header": {"msg_id": msg_id},
+                                    "content": {"execution_state": "busy"}})
+                iopub.queue.append({"msg_type": "status", "parent_header": {"msg_id": msg_id},
+                                    "content": {"execution_state": "idle"}})
+            return msg_id
+
+        async def _async_is_alive(self) -> bool:
+            return True
+
+        def _handle_kernel_info_reply(self, msg) -> None:
+            self.handled = msg["parent_header"]["msg_id"]
+
+    client = Client()
+    client.__dict__["shell_channel"], client.__dict__["iopub_channel"] = shell, iopub
+    type(client).shell_channel = property(lambda self: shell)  # type: ignore[assignment]
+    type(client).iopub_channel = property(lambda self: iopub)  # type: ignore[assignment]
+    asyncio.run(client.wait_for_ready(timeout=10))
+    assert sent == ["info-0", "info-1"]
+    assert client.handled == "info-1"
+
+    dead = Client()
+    sent.clear()
+    dead._async_is_alive = lambda: asyncio.sleep(0, result=False)  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="Kernel died before replying to kernel_info"):
+        asyncio.run(dead.wait_for_ready(timeout=10))
+
+
+def test_compiled_schemas_raise_what_jsonschema_validate_raises() -> None:
+    import jsonschema
+    from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
+
+    from graders.fastgrade import _CompiledSchemas
+
+    schema = MetadataValidatorV3().schema
+    good = {"grade": True, "solution": False, "locked": True, "grade_id": "test_f", "points": 2, "schema_version": 3}
+    bads = [dict(good, points="two"), dict(good, grade_id=7), {k: v for k, v in good.items() if k != "locked"},
+            dict(good, surplus=1)]
+    compiled = _CompiledSchemas()
+    checks = []
+    compiled._jsonschema = type("Counting", (), {
+        "validators": type("V", (), {"validator_for": staticmethod(
+            lambda s: checks.append(1) or jsonschema.validators.validator_for(s))}),
+        "exceptions": jsonschema.exceptions,
+    })
+    assert compiled.validate(good, schema) is None
+    for bad in bads:
+        with pytest.raises(jsonschema.ValidationError) as stock:
+            jsonschema.validate(bad, schema)
+        with pytest.raises(jsonschema.ValidationError) as ours:
+            compiled.validate(bad, schema)
+        assert str(ours.value) == str(stock.value)
+    assert len(checks) == 1  # the schema was checked once for five validations
+
+
+def test_shared_engines_keep_every_row_across_gradebooks(tmp_path: Path) -> None:
+    from nbgrader.api import Gradebook
+
+    from graders.fastgrade import _share_engines
+
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    _share_engines()
+    _share_engines()  # idempotent: one wrapper, not two
+    with Gradebook(url, "calc4ml") as one:
+        one.add_student("ada")
+        engine = one.engine
+    with Gradebook(url, "calc4ml") as two:
+        assert two.engine is engine
+        assert [s.id for s in two.students] == ["ada"]
+        two.add_student("blaise")
+    with Gradebook(url.replace("gradebook", "other"), "calc4ml") as other:
+        assert other.engine is not engine and other.students == []
+
+
+async def _ready_and_killed(folder: Path) -> tuple[str, str, dict]:
+    from jupyter_client.client import KernelClient
+
+    zygote = Zygote()
+    ZygoteKernelManager.zygote = zygote
+    stock_wait = KernelClient._async_wait_for_ready
+
+    async def refuse(*a, **k):
+        raise AssertionError("the stock wait_for_ready (0.2 s of IOPub silence) was used")
+
+    KernelClient._async_wait_for_ready = refuse
+    try:
+        km = ZygoteKernelManager(kernel_name="python3")
+        await km.start_kernel(cwd=str(folder))
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=60)
+        out = await _run(kc, "print(6 * 7)")
+        pid = km.provisioner.pid
+        zygote.request(op="signal", pid=pid, signal=9)
+        polled = zygote.request(op="poll", pid=pid)  # no pause: the answer came after the death
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+        return type(kc).__name__, out, polled
+    finally:
+        KernelClient._async_wait_for_ready = stock_wait
+        ZygoteKernelManager.zygote = None
+        zygote.close()
+
+
+def test_a_forked_kernel_is_used_once_it_answers_and_is_reaped_when_killed(tmp_path: Path) -> None:
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap is not installed (make install installs it as root)")
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        client, out, polled = pool.submit(asyncio.run, _ready_and_killed(tmp_path)).result()
+    assert client == "PromptKernelClient"
+    assert out.strip() == "42"
+    assert polled == {"returncode": -9}
