@@ -193,52 +193,57 @@ class _ForkedKernel:
         self.send_signal(15)
 
 
+#: Seconds between two ``kernel_info`` requests while waiting for IOPub to show one of them.
+READY_RESEND = 0.03
+
+
 class PromptKernelClient(AsyncKernelClient):
     """``AsyncKernelClient`` whose ``wait_for_ready`` returns as soon as the kernel is ready.
 
-    jupyter_client's wait, once the kernel has answered ``kernel_info``, reads IOPub until it has
-    been silent for 0.2 s: a fixed 0.2 s of idle per kernel, an eighth of a small notebook's
-    grading. This one does what the stock wait does (send ``kernel_info``, wait for the reply,
-    start over if IOPub shows nothing, as a SUB socket that connected late misses messages) but
-    stops at the kernel's ``idle`` status for that request: it proves IOPub is connected, and the
-    kernel has finished with it. Nothing needs flushing: nbclient reads only the messages whose
-    parent is the cell it runs.
+    jupyter_client's wait, once the kernel has answered ``kernel_info``, checks IOPub for 0.2 s,
+    starts over if it saw nothing (a SUB socket that connects late misses what was published
+    before), then reads IOPub until it has been silent for 0.2 s: at least 0.2 s of idle per
+    kernel, often 0.45 s, a fifth of a small notebook's grading. This one waits for the reply on
+    the shell channel, then sends ``kernel_info`` again every ``READY_RESEND`` seconds until IOPub
+    shows the kernel's ``idle`` status for one of its requests: that proves IOPub is connected.
+    Nothing needs flushing: nbclient reads only the messages whose parent is the cell it runs.
     """
 
     async def _prompt_wait(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        sent: set[str] = set()
+        reply: dict[str, Any] | None = None
         while True:
-            msg_id = self.kernel_info()
-            if await self._reply(msg_id, min(1.0, deadline - time.monotonic())):
-                info = self._last_info
-                if await self._idle(msg_id, 0.25):
-                    self._handle_kernel_info_reply(info)
-                    return
+            sent.add(self.kernel_info())
+            if reply is None:
+                reply = await self._reply(sent, min(1.0, deadline - time.monotonic()))
+            if reply is not None and await self._idle(sent, READY_RESEND):
+                self._handle_kernel_info_reply(reply)
+                return
             if not await self._async_is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
-    async def _reply(self, msg_id: str, timeout: float) -> bool:
+    async def _reply(self, sent: set[str], timeout: float) -> dict[str, Any] | None:
         end = time.monotonic() + max(timeout, 0.0)
         while (left := end - time.monotonic()) > 0:
             try:
                 msg = await self.shell_channel.get_msg(timeout=left)
             except Empty:
-                return False
-            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "kernel_info_reply":
-                self._last_info = msg
-                return True
-        return False
+                return None
+            if msg["parent_header"].get("msg_id") in sent and msg["msg_type"] == "kernel_info_reply":
+                return msg
+        return None
 
-    async def _idle(self, msg_id: str, timeout: float) -> bool:
+    async def _idle(self, sent: set[str], timeout: float) -> bool:
         end = time.monotonic() + timeout
         while (left := end - time.monotonic()) > 0:
             try:
                 msg = await self.iopub_channel.get_msg(timeout=left)
             except Empty:
                 return False
-            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+            if (msg["parent_header"].get("msg_id") in sent and msg["msg_type"] == "status"
                     and msg["content"].get("execution_state") == "idle"):
                 return True
         return False

@@ -236,8 +236,9 @@ def test_forked_kernels_share_nothing_and_cannot_reach_the_fork_server(tmp_path:
 
 
 class _FakeChannel:
-    def __init__(self, script) -> None:
-        self.script = script  # kernel_info msg_id -> messages this channel delivers for it
+    """A kernel channel that delivers what the test queued, then says Empty."""
+
+    def __init__(self) -> None:
         self.queue: list[dict] = []
 
     async def get_msg(self, timeout=None):
@@ -248,23 +249,24 @@ class _FakeChannel:
         return self.queue.pop(0)
 
 
-def test_prompt_wait_starts_over_when_iopub_missed_the_idle_as_the_stock_wait_does() -> None:
+def test_prompt_wait_asks_again_until_iopub_shows_an_idle_of_its_own() -> None:
     from graders.fastgrade import PromptKernelClient
 
     sent: list[str] = []
-    shell, iopub = _FakeChannel(None), _FakeChannel(None)
+    shell, iopub = _FakeChannel(), _FakeChannel()
+
+    def status(msg_id: str, state: str) -> dict:
+        return {"msg_type": "status", "parent_header": {"msg_id": msg_id}, "content": {"execution_state": state}}
 
     class Client(PromptKernelClient):
         def kernel_info(self) -> str:
             msg_id = f"info-{len(sent)}"
             sent.append(msg_id)
-            reply = {"msg_type": "kernel_info_reply", "parent_header": {"msg_id": msg_id}, "content": {}}
-            shell.queue.append(reply)
-            if len(sent) > 1:  # the first idle went out before IOPub's SUB socket was connected
-                iopub.queue.append({"msg_type": "status", "parent_header": {"msg_id": msg_id},
-                                    "content": {"execution_state": "busy"}})
-                iopub.queue.append({"msg_type": "status", "parent_header": {"msg_id": msg_id},
-                                    "content": {"execution_state": "idle"}})
+            shell.queue.append({"msg_type": "kernel_info_reply", "parent_header": {"msg_id": msg_id}, "content": {}})
+            if len(sent) == 2:  # an idle of someone else's request proves nothing
+                iopub.queue.append(status("not-ours", "idle"))
+            if len(sent) == 3:  # the first two went out before IOPub's SUB socket was connected
+                iopub.queue += [status(msg_id, "busy"), status(msg_id, "idle")]
             return msg_id
 
         async def _async_is_alive(self) -> bool:
@@ -273,19 +275,21 @@ def test_prompt_wait_starts_over_when_iopub_missed_the_idle_as_the_stock_wait_do
         def _handle_kernel_info_reply(self, msg) -> None:
             self.handled = msg["parent_header"]["msg_id"]
 
+    Client.shell_channel = property(lambda self: shell)  # type: ignore[assignment]
+    Client.iopub_channel = property(lambda self: iopub)  # type: ignore[assignment]
     client = Client()
-    client.__dict__["shell_channel"], client.__dict__["iopub_channel"] = shell, iopub
-    type(client).shell_channel = property(lambda self: shell)  # type: ignore[assignment]
-    type(client).iopub_channel = property(lambda self: iopub)  # type: ignore[assignment]
     asyncio.run(client.wait_for_ready(timeout=10))
-    assert sent == ["info-0", "info-1"]
-    assert client.handled == "info-1"
+    assert sent == ["info-0", "info-1", "info-2"]
+    assert client.handled == "info-0"  # the first reply proved the shell channel
 
-    dead = Client()
+    class Dead(Client):
+        async def _async_is_alive(self) -> bool:
+            return False
+
     sent.clear()
-    dead._async_is_alive = lambda: asyncio.sleep(0, result=False)  # type: ignore[method-assign]
+    shell.queue.clear()
     with pytest.raises(RuntimeError, match="Kernel died before replying to kernel_info"):
-        asyncio.run(dead.wait_for_ready(timeout=10))
+        asyncio.run(Dead().wait_for_ready(timeout=10))
 
 
 def test_compiled_schemas_raise_what_jsonschema_validate_raises() -> None:
