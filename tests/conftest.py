@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +35,13 @@ def make_course(dest: Path) -> Path:
     for folder in ("source", "reference"):
         shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
     return dest
+
+
+def submit(course: Path, student: str, assignment: str, nb) -> None:
+    """Put a notebook (or raw text, for the unreadable ones) in ``submitted/<student>/<assignment>/``."""
+    path = course / "submitted" / student / assignment / f"{assignment}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(nb if isinstance(nb, str) else nbformat.writes(nb))
 
 
 @pytest.fixture(scope="session")

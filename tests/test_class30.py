@@ -15,11 +15,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, nbgrader
+from conftest import ROOT, nbgrader, submit
 from corpus import CORPUS, build_submission, load_variant
 from graders.scores import cell_scores
 from test_fastgrade import calc4ml
-from test_hostile import _class, short_timeout_course, submit
+from test_hostile import _class, short_timeout_course
 
 A = "w1_cost_minimization"
 HOSTILE = ("h_badjson", "h_empty", "h_duplicate_cell", "h_deleted_tests", "h_stripped_metadata", "h_wrong_kernel",
@@ -38,11 +38,11 @@ def graded(tmp_path_factory):
     assert len(honest) == 20
     for i, v in enumerate(honest):
         nb = build_submission(release, A, v)
-        submit(alone, f"honest_{i:02d}", nb)
-        submit(whole, f"honest_{i:02d}", nb)
+        submit(alone, f"honest_{i:02d}", A, nb)
+        submit(whole, f"honest_{i:02d}", A, nb)
     hostile = _class(release)
     for name in HOSTILE:
-        submit(whole, name, hostile[name])
+        submit(whole, name, A, hostile[name])
     nbgrader(alone, "autograde", A, "--force")
     run = calc4ml(whole, "grade", A, "--jobs", "2", check=False)  # the one command: grade and feedback
     return alone, whole, run

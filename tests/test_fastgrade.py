@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import BIN, ROOT, make_course, nbgrader
+from conftest import BIN, ROOT, make_course, nbgrader, submit
 from corpus import CORPUS, _hostile, build_submission, load_variant
 from graders.assignments import ASSIGNMENTS
 from graders.fastgrade import JOURNAL, GradeTask, Zygote, ZygoteKernelManager, longest_first
@@ -41,12 +41,6 @@ def calc4ml(course: Path, *args: str, check: bool = True, **kw) -> subprocess.Co
     return proc
 
 
-def _submit(course: Path, student: str, assignment: str, nb) -> None:
-    folder = course / "submitted" / student / assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / f"{assignment}.ipynb")
-
-
 @pytest.fixture(scope="module")
 def mixed_course(tmp_path_factory) -> Path:
     course = make_course(tmp_path_factory.mktemp("fast") / "course")
@@ -54,9 +48,9 @@ def mixed_course(tmp_path_factory) -> Path:
         nbgrader(course, "generate_assignment", a, "--force")
         release = nbformat.read(course / "release" / a / f"{a}.ipynb", as_version=4)
         for name in variants:
-            _submit(course, name, a, build_submission(release, a, load_variant(CORPUS / a / f"{name}.py")))
+            submit(course, name, a, build_submission(release, a, load_variant(CORPUS / a / f"{name}.py")))
         for kind in hostile:
-            _submit(course, f"broken_{kind}", a, _hostile(release, a, kind))
+            submit(course, f"broken_{kind}", a, _hostile(release, a, kind))
     return course
 
 
@@ -129,7 +123,7 @@ def test_a_run_killed_with_sigkill_resumes_and_grades_each_submission_once(tmp_p
     release = nbformat.read(course / "release" / a / f"{a}.ipynb", as_version=4)
     students = [f"s{i}" for i in range(8)]
     for s in students:
-        _submit(course, s, a, build_submission(release, a, None))
+        submit(course, s, a, build_submission(release, a, None))
     before = _tree_digest(course / "submitted")
 
     env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")

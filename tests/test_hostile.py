@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from conftest import make_course, nbgrader
+from conftest import make_course, nbgrader, submit
 from corpus import build_submission
 
 A = "w1_cost_minimization"
@@ -92,19 +92,12 @@ def short_timeout_course(path: Path) -> Path:
     return course
 
 
-def submit(course: Path, student: str, nb) -> None:
-    """Put a notebook (or raw text, for the unreadable ones) in submitted/."""
-    path = course / "submitted" / student / A / f"{A}.ipynb"
-    path.parent.mkdir(parents=True)
-    path.write_text(nb if isinstance(nb, str) else nbformat.writes(nb))
-
-
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     course = short_timeout_course(tmp_path_factory.mktemp("hostile"))
     release = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
     for student, nb in _class(release).items():
-        submit(course, student, nb)
+        submit(course, student, A, nb)
     before = {p: p.read_bytes() for p in (course / "submitted").rglob("*") if p.is_file()}
     run = nbgrader(course, "autograde", A, "--force", check=False)
     nbgrader(course, "generate_feedback", A, "--force", check=False)
