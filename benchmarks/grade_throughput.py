@@ -15,6 +15,10 @@ then in the same run:
    and the probe, as calc4ml grade's fork server does; benchmarks/floor_driver.py). The warm
    floor bounds every grader: stock/warm floor is the most any speed-up can be.
 
+With ``--rounds K`` stock and ours take turns on K slices of the class (every K-th student),
+each into its own copy of the course: this machine's speed drifts by ~10% within minutes, and a
+40-minute stock run followed by a 12-minute run of ours measures the drift along with the graders.
+
 It checks every cell's score is the same in both gradebooks and prints notebooks per second,
 CPU seconds per notebook, peak memory of the whole process tree, and the ratios.
 Run it by hand on a quiet machine; it is not part of `make test`.
@@ -118,15 +122,36 @@ def reset_grades(course: Path, assignments: list[str]) -> None:
                        check=True, capture_output=True)
 
 
-def run_stock(course: Path, assignments: list[str]) -> tuple[Meter, dict[str, float]]:
-    """nbgrader's own loop, one command per assignment; also the wall time of each."""
-    per: dict[str, float] = {}
+class Rounds:
+    """The sum of several ``Meter`` runs: wall and CPU add up, peak memory is the highest."""
+
+    def __init__(self) -> None:
+        self.wall = self.cpu = 0.0
+        self.peak = 0
+
+    def add(self, m: Meter) -> None:
+        self.wall += m.wall
+        self.cpu += m.cpu
+        self.peak = max(self.peak, m.peak)
+
+
+def _others(course: Path, chunk: list[str]) -> list[str]:
+    every = sorted({p.name for p in (course / "submitted").iterdir() if p.is_dir()})
+    return [s for s in every if s not in set(chunk)]
+
+
+def run_stock(course: Path, assignments: list[str], chunk: list[str] | None = None,
+              per: dict[str, float] | None = None) -> tuple[Meter, dict[str, float]]:
+    """nbgrader's own loop, one command per assignment (only ``chunk``'s students if given, through
+    nbgrader's own ``--CourseDirectory.student_id_exclude``); also the wall time of each."""
+    per = {} if per is None else per
+    exclude = [f"--CourseDirectory.student_id_exclude={','.join(_others(course, chunk))}"] if chunk else []
     with Meter() as m:
         for a in assignments:
             t0 = time.monotonic()
-            subprocess.run([str(BIN / "nbgrader"), "autograde", a, "--force"], cwd=course, env=_env(),
+            subprocess.run([str(BIN / "nbgrader"), "autograde", a, "--force", *exclude], cwd=course, env=_env(),
                            capture_output=True)  # a class with broken notebooks exits 1; its grades are still saved
-            per[a] = time.monotonic() - t0
+            per[a] = per.get(a, 0.0) + time.monotonic() - t0
     return m, per
 
 
@@ -138,10 +163,12 @@ def journal_seconds(course: Path) -> dict[str, float]:
     return per
 
 
-def run_ours(course: Path, assignments: list[str], jobs: int | None) -> Meter:
+def run_ours(course: Path, assignments: list[str], jobs: int | None, chunk: list[str] | None = None) -> Meter:
     cmd = [str(BIN / "calc4ml"), "--course", str(course), "grade", *assignments, "--no-feedback"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
+    for student in chunk or ():
+        cmd += ["--student", student]
     with Meter() as m:
         subprocess.run(cmd, cwd=course, env=_env(), capture_output=True)
     return m
@@ -258,6 +285,9 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the throw-away course")
     ap.add_argument("--floor-only", metavar="COURSE", help="only time the floors on a course kept by --keep")
     ap.add_argument("--floors", default="cold,warm", help="which floors to time (default: cold,warm)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="interleave: stock and ours take turns on this many slices of the class (default: 1, "
+                         "stock on everything, then ours)")
     args = ap.parse_args()
 
     cores = os.cpu_count() or 1
@@ -274,15 +304,39 @@ def main() -> None:
     n = build_course(course, args.per_assignment, args.assignments)
     print(f"{n} submissions ({args.per_assignment} per assignment x {len(args.assignments)}), {cores} cores, course {course}")
 
-    reset_grades(course, args.assignments)
-    stock, stock_per = run_stock(course, args.assignments)
-    stock_scores = cell_scores(course, args.assignments)
-    print(f"stock done in {stock.wall:.1f} s ({stock.cpu:.0f} s CPU, peak {stock.peak / 2**20:.0f} MiB)", flush=True)
+    if args.rounds <= 1:
+        reset_grades(course, args.assignments)
+        stock, stock_per = run_stock(course, args.assignments)
+        stock_scores = cell_scores(course, args.assignments)
+        print(f"stock done in {stock.wall:.1f} s ({stock.cpu:.0f} s CPU, peak {stock.peak / 2**20:.0f} MiB)", flush=True)
 
-    reset_grades(course, args.assignments)
-    ours = run_ours(course, args.assignments, args.jobs)
-    our_scores = cell_scores(course, args.assignments)
-    ours_per = journal_seconds(course)
+        reset_grades(course, args.assignments)
+        ours = run_ours(course, args.assignments, args.jobs)
+        our_scores = cell_scores(course, args.assignments)
+        ours_per = journal_seconds(course)
+    else:
+        # Interleaved: the machine's speed drifts by 10% within minutes, and stock takes 40 of
+        # them. Stock and ours take turns on the same slices of the class (every K-th student),
+        # each into its own copy of the course, so drift falls on both alike. Ours pays its
+        # workers' start-up once per round.
+        ours_course = course.parent / "course-ours"
+        shutil.copytree(course, ours_course)
+        for c in (course, ours_course):
+            reset_grades(c, args.assignments)
+        students = sorted(p.name for p in (course / "submitted").iterdir() if p.is_dir())
+        stock, ours, stock_per = Rounds(), Rounds(), {}
+        for r in range(args.rounds):
+            chunk = students[r::args.rounds]
+            m, _ = run_stock(course, args.assignments, chunk, stock_per)
+            stock.add(m)
+            o = run_ours(ours_course, args.assignments, args.jobs, chunk)
+            ours.add(o)
+            print(f"round {r + 1}/{args.rounds}: {len(chunk)} students, stock {m.wall:.1f} s, ours {o.wall:.1f} s "
+                  f"({m.wall / o.wall:.2f}x)", flush=True)
+        stock_scores = cell_scores(course, args.assignments)
+        our_scores = cell_scores(ours_course, args.assignments)
+        ours_per = journal_seconds(ours_course)
+        print(f"stock done in {stock.wall:.1f} s ({stock.cpu:.0f} s CPU, peak {stock.peak / 2**20:.0f} MiB)", flush=True)
     print(f"ours done in {ours.wall:.1f} s ({ours.cpu:.0f} s CPU, peak {ours.peak / 2**20:.0f} MiB)", flush=True)
 
     differ = sorted(k for k in set(stock_scores) | set(our_scores) if stock_scores.get(k) != our_scores.get(k))
@@ -293,7 +347,7 @@ def main() -> None:
 
     floors = {f: FLOORS[f][1](course, args.assignments, cores) for f in args.floors.split(",") if f}
 
-    def row(name: str, m: Meter) -> str:
+    def row(name: str, m: Meter | Rounds) -> str:
         return (f"{name:<32} {m.wall:9.1f} s {n / m.wall:8.2f} nb/s {m.cpu / n:8.2f} s CPU/nb "
                 f"{m.peak / 2**20:8.0f} MiB peak")
 
