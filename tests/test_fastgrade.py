@@ -229,6 +229,15 @@ def test_forked_kernels_share_nothing_and_cannot_reach_the_fork_server(tmp_path:
 # --- the worker's shortcuts: each must behave as what it replaces --------------------------------
 
 
+def _in_own_thread(coro):
+    """``asyncio.run`` in a thread of its own: playwright's sync API (the browser tests) may hold
+    this thread's event loop."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 class _FakeChannel:
     """A kernel channel that delivers what the test queued, then says Empty."""
 
@@ -272,7 +281,7 @@ def test_prompt_wait_asks_again_until_iopub_shows_an_idle_of_its_own() -> None:
     Client.shell_channel = property(lambda self: shell)  # type: ignore[assignment]
     Client.iopub_channel = property(lambda self: iopub)  # type: ignore[assignment]
     client = Client()
-    asyncio.run(client.wait_for_ready(timeout=10))
+    _in_own_thread(client.wait_for_ready(timeout=10))
     assert sent == ["info-0", "info-1", "info-2"]
     assert client.handled == "info-0"  # the first reply proved the shell channel
 
@@ -283,7 +292,7 @@ def test_prompt_wait_asks_again_until_iopub_shows_an_idle_of_its_own() -> None:
     sent.clear()
     shell.queue.clear()
     with pytest.raises(RuntimeError, match="Kernel died before replying to kernel_info"):
-        asyncio.run(Dead().wait_for_ready(timeout=10))
+        _in_own_thread(Dead().wait_for_ready(timeout=10))
 
 
 def test_compiled_schemas_raise_what_jsonschema_validate_raises() -> None:
