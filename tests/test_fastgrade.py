@@ -51,7 +51,17 @@ def mixed_course(tmp_path_factory) -> Path:
             submit(course, name, a, build_submission(release, a, load_variant(CORPUS / a / f"{name}.py")))
         for kind in hostile:
             submit(course, f"broken_{kind}", a, _hostile(release, a, kind))
+    # a student's scratch cells failing where visible tests fail: their tracebacks are kept
+    a = "w1_cost_minimization"
+    nb = build_submission(nbformat.read(course / "release" / a / f"{a}.ipynb", as_version=4), a, None)
+    nb.cells += [nbformat.v4.new_code_cell(SCRATCH_CHECK_FAILING), nbformat.v4.new_code_cell(SCRATCH_NUMPY_FAILING)]
+    submit(course, "self_checks", a, nb)
     return course
+
+
+#: Scratch cells copied from a visible test and from numpy's docs, both failing.
+SCRATCH_CHECK_FAILING = 'assert_close(L_of_omega(prices_a, prices_b, 0.5), 0.0, name="my guess")'
+SCRATCH_NUMPY_FAILING = "np.testing.assert_allclose(dLdOmega(prices_a, prices_b, 0.5), 1.0)"
 
 
 def test_a_regrade_starts_with_what_took_longest_last_time() -> None:
@@ -78,21 +88,41 @@ def _fresh_gradebook(course: Path) -> None:
         nbgrader(course, "generate_assignment", a, "--force")
 
 
+def _errors_shown(course: Path) -> dict[tuple[str, str, int], list[tuple[str, str, str]]]:
+    """Every error output of every autograded notebook (name, value, traceback), by cell."""
+    shown = {}
+    for path in sorted((course / "autograded").glob("*/*/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            errors = [(o.ename, o.evalue, "\n".join(o.traceback)) for o in cell.get("outputs", [])
+                      if o.output_type == "error"]
+            if errors:
+                shown[(path.parent.name, path.parent.parent.name, i)] = errors
+    return shown
+
+
 def test_parallel_grades_equal_stock_grades_cell_by_cell(mixed_course: Path) -> None:
     course = mixed_course
     _fresh_gradebook(course)
     for a in ASSIGNMENTS:
         nbgrader(course, "autograde", a, "--force", check=False)
     stock = cell_scores(course, ASSIGNMENTS)
+    stock_errors = _errors_shown(course)
 
     _fresh_gradebook(course)
     out = calc4ml(course, "grade", "--jobs", "2", "--no-feedback", "--quiet")
     ours = cell_scores(course, ASSIGNMENTS)
 
-    n = sum(len(v) + len(h) for v, h in MIX.values())
+    n = sum(len(v) + len(h) for v, h in MIX.values()) + 1  # + self_checks
     assert f"graded {n} of {n} submissions" in out.stdout
     assert len({k[:2] for k in stock}) == n, "stock nbgrader graded every submission"
     assert ours == stock
+    # and students read the same errors: a kernel forked from the warmed-up fork server formats
+    # its tracebacks (visible tests failing inside numpy.testing included) as a fresh one does
+    ours_errors = _errors_shown(course)
+    scratch = [tb for (a, s, _), errors in stock_errors.items() if s == "self_checks" for _, _, tb in errors]
+    assert len(scratch) == 2 and "my guess" in scratch[0] and "Not equal to tolerance" in scratch[1], scratch
+    assert ours_errors == stock_errors
     # the run is not trivially equal: it holds full marks, lost exercises and broken notebooks
     totals = {}
     for (a, s, _), score in ours.items():
