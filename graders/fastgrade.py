@@ -44,7 +44,7 @@ from .sandbox import SandboxedKernelManager, _kernel_env, sandbox_command
 
 __all__ = [
     "GradeTask", "GradeResult", "GradeSummary", "Zygote", "ZygoteKernelManager", "PromptKernelClient", "grade_class",
-    "find_submissions", "journal_entries", "longest_first", "JOURNAL", "DB_BUSY_TIMEOUT",
+    "find_submissions", "journal_entries", "longest_first", "Scheduler", "JOURNAL", "DB_BUSY_TIMEOUT",
 ]
 
 #: Where finished submissions are journaled (relative to the course root).
@@ -378,6 +378,56 @@ def longest_first(tasks: Sequence[GradeTask], entries: Iterable[dict[str, Any]])
     return sorted(tasks, key=expected, reverse=True)
 
 
+class Scheduler:
+    """Hands out submissions longest expected first, learning the expectations as the run goes.
+
+    A submission's expected time is what its last grading took (journal); else its assignment's
+    estimate: the median of what this run has graded of it so far, else of the journal, else
+    unknown. Unknown comes first (one submission of each new assignment measures it early), then
+    the longest expected. So even a first run, with no journal, drains its heaviest assignment
+    first and ends on short submissions instead of leaving one worker alone on a long one.
+    """
+
+    def __init__(self, tasks: Sequence[GradeTask], entries: Iterable[dict[str, Any]]) -> None:
+        entries = list(entries)
+        self._last: dict[tuple[str, str], float] = {}
+        for e in entries:
+            if isinstance(e.get("seconds"), (int, float)):
+                self._last[(e.get("assignment"), e.get("student"))] = float(e["seconds"])
+        self._history: dict[str, list[float]] = {}
+        for (assignment, _), seconds in self._last.items():
+            self._history.setdefault(assignment, []).append(seconds)
+        self._seen: dict[str, list[float]] = {}
+        # per assignment: its own-history tasks longest first, then the rest in the given order
+        self._queues: dict[str, list[GradeTask]] = {}
+        for t in longest_first(tasks, entries):
+            self._queues.setdefault(t.assignment, []).append(t)
+        for queue in self._queues.values():
+            queue.reverse()  # pop() from the end
+
+    def __len__(self) -> int:
+        return sum(len(q) for q in self._queues.values())
+
+    def _estimate(self, assignment: str) -> float:
+        seconds = self._seen.get(assignment) or self._history.get(assignment)
+        return sorted(seconds)[len(seconds) // 2] if seconds else float("inf")
+
+    def _expected(self, task: GradeTask) -> float:
+        return self._last.get((task.assignment, task.student), self._estimate(task.assignment))
+
+    def next(self) -> GradeTask | None:
+        """The next submission to grade, or ``None`` when all are handed out."""
+        heads = [(self._expected(q[-1]), -i, a) for i, (a, q) in enumerate(self._queues.items()) if q]
+        if not heads:
+            return None
+        _, _, assignment = max(heads)  # ties: the assignment given first
+        return self._queues[assignment].pop()
+
+    def done(self, result: GradeResult) -> None:
+        """Learn from a finished grading (failed ones too: they took the time they took)."""
+        self._seen.setdefault(result.task.assignment, []).append(result.seconds)
+
+
 def _graded_digests(entries: Iterable[dict[str, Any]]) -> dict[tuple[str, str], str]:
     """(assignment, student) -> digest of the submission whose latest grading succeeded."""
     done: dict[tuple[str, str], str] = {}
@@ -585,25 +635,43 @@ def grade_class(
             else:
                 todo.append(t)
         tasks = todo
-    tasks = longest_first(tasks, journal)  # a regrade knows what took long
+    scheduler = Scheduler(tasks, journal)  # a regrade knows what took long; a first run learns it
     start = time.monotonic()
     if tasks:
         _ensure_gradebook(course_root)
         bar = Progress(len(tasks), enabled=progress)
         ctx = mp.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=min(summary.jobs, len(tasks)), mp_context=ctx,
+        workers = min(summary.jobs, len(tasks))
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                     initializer=_worker_init, initargs=(str(course_root), use_zygote)) as pool:
-            futures = {pool.submit(_grade_one, t): t for t in tasks}
-            for fut in cf.as_completed(futures):
-                try:
-                    result = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a broken worker fails its submission, not the run
-                    result = GradeResult(futures[fut], False, 0.0, f"grading worker failed: {type(exc).__name__}: {exc}")
-                _journal(course_root, result)
-                summary.results.append(result)
-                bar.update(result)
-                if on_result:
-                    on_result(result)
+            running: dict[cf.Future[GradeResult], GradeTask] = {}
+
+            def feed() -> None:
+                # one queued beyond the workers, so a worker that finishes never waits for us
+                while len(running) < workers + 1 and (task := scheduler.next()) is not None:
+                    try:
+                        fut = pool.submit(_grade_one, task)
+                    except Exception as exc:  # noqa: BLE001 - a broken pool: the submission fails below
+                        fut = cf.Future()
+                        fut.set_exception(exc)
+                    running[fut] = task
+
+            feed()
+            while running:
+                finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for fut in finished:
+                    task = running.pop(fut)
+                    try:
+                        result = fut.result()
+                    except Exception as exc:  # noqa: BLE001 - a broken worker fails its submission, not the run
+                        result = GradeResult(task, False, 0.0, f"grading worker failed: {type(exc).__name__}: {exc}")
+                    scheduler.done(result)
+                    _journal(course_root, result)
+                    summary.results.append(result)
+                    bar.update(result)
+                    if on_result:
+                        on_result(result)
+                feed()
     summary.seconds = time.monotonic() - start
     return summary
 

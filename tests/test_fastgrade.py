@@ -411,3 +411,30 @@ def test_a_forked_kernel_is_used_once_it_answers_and_is_reaped_when_killed(tmp_p
     assert client == "PromptKernelClient"
     assert out.strip() == "42"
     assert polled == {"returncode": -9}
+
+
+def test_a_first_run_learns_which_assignment_is_heavy_and_ends_on_light_submissions() -> None:
+    from graders.fastgrade import GradeResult, Scheduler
+
+    tasks = [GradeTask("w1", f"s{i}", "") for i in range(3)] + [GradeTask("w3", f"s{i}", "") for i in range(3)]
+    sched = Scheduler(tasks, [])  # no journal
+    handed = []
+
+    def take(seconds: float | None) -> None:
+        task = sched.next()
+        handed.append((task.assignment, task.student))
+        if seconds is not None:
+            sched.done(GradeResult(task, True, seconds))
+
+    take(1.0)  # unknown assignments first, in the given order: one of w1 measures it ...
+    take(60.0)  # ... and one of w3
+    take(None), take(None)  # then the heavier assignment drains first
+    take(None), take(None)
+    assert handed == [("w1", "s0"), ("w3", "s0"), ("w3", "s1"), ("w3", "s2"), ("w1", "s1"), ("w1", "s2")]
+    assert sched.next() is None and len(sched) == 0
+
+    # with a journal it hands out what longest_first orders, while nothing is learnt
+    journal = [{"assignment": "w1", "student": "s2", "seconds": 90.0}, {"assignment": "w3", "student": "s1", "seconds": 5.0}]
+    sched = Scheduler(tasks, journal)
+    order = [sched.next() for _ in range(len(tasks))]
+    assert order == longest_first(tasks, journal)
