@@ -1,6 +1,6 @@
 """Grade a whole class concurrently, with the same grades as ``nbgrader autograde``.
 
-``grade_class`` runs one worker process per core. Each worker
+``grade_class`` runs one kernel per core and one grading worker more than that. Each worker
 
 * loads ``nbgrader_config.py`` like every stock command and grades one submission at a time
   through nbgrader's own API (``NbGraderAPI.autograde``): the same preprocessors, the same
@@ -10,6 +10,11 @@
   matplotlib is paid once per worker, not once per notebook. Each kernel is still a fresh
   process that never ran student code, with the sandbox and limits of stock grading (see the
   zygote's docstring for what is reset between submissions).
+
+At most ``jobs`` kernels run at once (a semaphore around ``Execute``, "kernel slots"): the extra
+worker sanitises, judges and writes its submission to the gradebook while the others' kernels
+run, so no core waits on the gradebook's fsyncs or on a kernel's start-up, and no kernel has less
+of a core than under stock grading, where its timeout of 30 s per cell was meant.
 
 The gradebook is SQLite: workers open it with a long busy timeout, and a submission whose
 write still fails with "database is locked" is graded again, never lost. Every finished
@@ -45,6 +50,7 @@ from .sandbox import SandboxedKernelManager, _kernel_env, sandbox_command
 __all__ = [
     "GradeTask", "GradeResult", "GradeSummary", "Zygote", "ZygoteKernelManager", "PromptKernelClient", "grade_class",
     "find_submissions", "journal_entries", "longest_first", "Scheduler", "JOURNAL", "DB_BUSY_TIMEOUT",
+    "EXTRA_WORKERS", "slotted",
 ]
 
 #: Where finished submissions are journaled (relative to the course root).
@@ -54,6 +60,9 @@ JOURNAL = Path(".calc4ml") / "grade-journal.jsonl"
 DB_BUSY_TIMEOUT = 120
 #: Attempts per submission when the gradebook still reports a lock.
 LOCK_RETRIES = 3
+#: Grading workers beyond the kernel slots: one prepares or finishes a submission (sanitise,
+#: verdicts, gradebook, files) while every slot runs a kernel.
+EXTRA_WORKERS = 1
 #: Seconds the zygote may take to import its libraries on a loaded machine.
 ZYGOTE_START_TIMEOUT = 120
 
@@ -306,7 +315,8 @@ class GradeSummary:
     results: list[GradeResult] = field(default_factory=list)
     skipped: list[GradeTask] = field(default_factory=list)
     seconds: float = 0.0
-    jobs: int = 0
+    jobs: int = 0  # kernels at once
+    workers: int = 0
 
     @property
     def failed(self) -> list[GradeResult]:
@@ -316,7 +326,8 @@ class GradeSummary:
         n = len(self.results)
         rate = n / self.seconds if self.seconds else 0.0
         lines = [f"graded {n - len(self.failed)} of {n} submissions in {self.seconds:.1f} s "
-                 f"({rate:.2f} notebooks/s, {self.jobs} workers)"
+                 f"({rate:.2f} notebooks/s, {self.jobs} kernel{'s' if self.jobs != 1 else ''} at once, "
+                 f"{self.workers} workers)"
                  + (f"; {len(self.skipped)} already graded, skipped (--resume)" if self.skipped else "")]
         for r in self.failed:
             lines.append(f"  FAILED {r.task.student} / {r.task.assignment}: {r.problem}")
@@ -457,6 +468,35 @@ _API: Any = None
 _ZYGOTE: Zygote | None = None
 
 
+def slotted(execute: type, slots: Any) -> type:
+    """A subclass of the ``Execute`` preprocessor ``execute`` that holds one of ``slots`` (a
+    semaphore) from before its kernel starts until after it is shut down, restarts included.
+    Same name, so nbgrader's config sections for ``execute`` and its bases still apply."""
+
+    def preprocess(self: Any, nb: Any, resources: Any, *args: Any, **kwargs: Any) -> Any:
+        with slots:
+            return super(cls, self).preprocess(nb, resources, *args, **kwargs)
+
+    cls = type(execute.__name__, (execute,), {"preprocess": preprocess, "__module__": execute.__module__,
+                                              "__doc__": execute.__doc__})
+    return cls
+
+
+def _with_slots(config: Any, slots: Any) -> list[type]:
+    """The configured autograde preprocessors (nbgrader's defaults if unset), each ``Execute`` slotted."""
+    from nbconvert.preprocessors import ExecutePreprocessor
+    from nbgrader.converters import Autograde
+    from traitlets.utils.importstring import import_item
+
+    configured = config.Autograde.get("autograde_preprocessors")
+    classes = [import_item(p) if isinstance(p, str) else p
+               for p in (configured if isinstance(configured, list) else Autograde.autograde_preprocessors.default())]
+    executes = [p for p in classes if issubclass(p, ExecutePreprocessor)]
+    if len(executes) != 1:
+        raise RuntimeError(f"expected one Execute preprocessor in Autograde.autograde_preprocessors, found {executes}")
+    return [slotted(p, slots) if p is executes[0] else p for p in classes]
+
+
 def _share_engines() -> None:
     """One SQLAlchemy engine per gradebook URL in this worker, instead of one per ``Gradebook``.
 
@@ -521,7 +561,7 @@ def _compile_schemas() -> None:
         common.jsonschema = _CompiledSchemas()  # type: ignore[assignment]
 
 
-def _worker_init(course_root: str, use_zygote: bool) -> None:
+def _worker_init(course_root: str, use_zygote: bool, slots: Any = None) -> None:
     global _API, _ZYGOTE
     import atexit
 
@@ -537,7 +577,8 @@ def _worker_init(course_root: str, use_zygote: bool) -> None:
             config.Execute.kernel_manager_class = "graders.fastgrade.ZygoteKernelManager"
             # every cell has run when the kernel is shut down: no need to wait for it to exit politely
             config.Execute.shutdown_kernel = "immediate"
-
+        if slots is not None:
+            config.Autograde.autograde_preprocessors = _with_slots(config, slots)
     _share_engines()
     _compile_schemas()
     _API = nbgrader_api(Path(course_root), adjust)
@@ -620,7 +661,8 @@ def grade_class(
     progress: bool = True,
     on_result: Callable[[GradeResult], None] | None = None,
 ) -> GradeSummary:
-    """Autograde every submission of ``assignments`` on ``jobs`` worker processes."""
+    """Autograde every submission of ``assignments`` with at most ``jobs`` kernels at once (default:
+    one per core), on ``jobs + EXTRA_WORKERS`` worker processes."""
     course_root = Path(course_root).resolve()
     tasks = find_submissions(course_root, assignments, students)
     summary = GradeSummary(jobs=jobs or os.cpu_count() or 1)
@@ -641,9 +683,10 @@ def grade_class(
         _ensure_gradebook(course_root)
         bar = Progress(len(tasks), enabled=progress)
         ctx = mp.get_context("spawn")
-        workers = min(summary.jobs, len(tasks))
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                    initializer=_worker_init, initargs=(str(course_root), use_zygote)) as pool:
+        workers = summary.workers = min(summary.jobs + EXTRA_WORKERS, len(tasks))
+        slots = ctx.BoundedSemaphore(summary.jobs)
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                                    initargs=(str(course_root), use_zygote, slots)) as pool:
             running: dict[cf.Future[GradeResult], GradeTask] = {}
 
             def feed() -> None:

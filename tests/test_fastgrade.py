@@ -438,3 +438,36 @@ def test_a_first_run_learns_which_assignment_is_heavy_and_ends_on_light_submissi
     sched = Scheduler(tasks, journal)
     order = [sched.next() for _ in range(len(tasks))]
     assert order == longest_first(tasks, journal)
+
+
+def _cell_span(nb_path: Path) -> tuple[float, float]:
+    """When the notebook's first cell started and its last cell finished (nbclient's timings)."""
+    from datetime import datetime
+
+    nb = nbformat.read(nb_path, as_version=4)
+    times = [c.metadata["execution"] for c in nb.cells if c.cell_type == "code" and "execution" in c.metadata]
+    stamp = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()  # noqa: E731
+    return stamp(times[0]["iopub.execute_input"]), stamp(times[-1]["shell.execute_reply"])
+
+
+def test_no_more_kernels_run_at_once_than_jobs_while_an_extra_worker_prepares(tmp_path: Path) -> None:
+    """--jobs 1: two workers, one kernel slot, so no two notebooks' cells ever run at the same time."""
+    a = "w1_cost_minimization"
+    course = make_course(tmp_path / "course")
+    nbgrader(course, "generate_assignment", a, "--force")
+    release = nbformat.read(course / "release" / a / f"{a}.ipynb", as_version=4)
+    for i in range(4):
+        submit(course, f"s{i}", a, build_submission(release, a, None))
+    out = calc4ml(course, "grade", a, "--jobs", "1", "--no-feedback", "--quiet")
+    assert "graded 4 of 4 submissions" in out.stdout and "1 kernel at once, 2 workers" in out.stdout, out.stdout
+    spans = sorted(_cell_span(course / "autograded" / f"s{i}" / a / f"{a}.ipynb") for i in range(4))
+    overlaps = [(x, y) for x, y in zip(spans, spans[1:]) if y[0] < x[1]]
+    assert not overlaps, f"two kernels ran cells at once with one slot: {overlaps}"
+    assert all(t == 12.0 for t in _totals(course, a).values())
+
+
+def _totals(course: Path, assignment: str) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for (a, s, _), score in cell_scores(course, [assignment]).items():
+        totals[s] = totals.get(s, 0.0) + score
+    return totals
