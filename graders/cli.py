@@ -196,7 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("grade", help="autograde submitted/ on all cores into the gradebook, then write feedback")
     g.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
     g.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
-    g.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of cores)")
+    g.add_argument("--jobs", type=int, default=None,
+                   help="kernels at once (default: number of cores); one grading worker more prepares and saves")
     g.add_argument("--resume", action="store_true", help="skip submissions a previous (killed) run finished")
     g.add_argument("--no-feedback", action="store_true", help="do not run generate_feedback afterwards")
     g.add_argument("--no-zygote", action="store_true", help="start every kernel from scratch (slower; for comparison)")
