@@ -47,7 +47,7 @@ BIN = Path(sys.executable).parent
 
 from corpus import mixed_class  # noqa: E402
 from graders.assignments import ASSIGNMENTS  # noqa: E402
-from graders.fastgrade import journal_entries  # noqa: E402
+from graders.fastgrade import EXTRA_WORKERS, journal_entries  # noqa: E402
 from graders.scores import cell_scores  # noqa: E402
 
 
@@ -368,13 +368,15 @@ def main() -> None:
         print(f"ceiling: nothing that runs these notebooks with these libraries beats the warm floor, so "
               f"stock/warm floor = {stock.wall / floors['warm'][0].wall:.2f}x is the most any grader could gain "
               f"on this mix with {cores} cores")
-    jobs = args.jobs or cores
+    # a journaled submission's seconds include its wait for a kernel slot: split over the workers
+    workers = (args.jobs or cores) + EXTRA_WORKERS
     print()
-    print(f"per assignment (ours and floors: worker-seconds / {jobs}, the wall time of an even split)")
+    print(f"per assignment (ours: worker-seconds / {workers} workers; floors: process-seconds / {cores} cores; "
+          "the wall time of an even split)")
     print(f"{'assignment':<24} {'stock s':>9} {'ours s':>9}" + "".join(f" {f + ' s':>9}" for f in floors)
           + f" {'stock/ours':>11}" + "".join(f" {'stock/' + f:>11}" for f in floors))
     for a in args.assignments:
-        o = ours_per.get(a, 0.0) / jobs
+        o = ours_per.get(a, 0.0) / workers
         fl = [per.get(a, 0.0) / cores for _, per in floors.values()]
         print(f"{a:<24} {stock_per[a]:9.1f} {o:9.1f}" + "".join(f" {w:9.1f}" for w in fl)
               + f" {stock_per[a] / max(o, 1e-9):10.2f}x" + "".join(f" {stock_per[a] / max(w, 1e-9):10.2f}x" for w in fl))
