@@ -287,7 +287,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--per-assignment", type=int, default=100)
     ap.add_argument("--assignments", nargs="*", default=list(ASSIGNMENTS))
-    ap.add_argument("--jobs", type=int, default=None, help="workers of calc4ml grade (default: all cores)")
+    ap.add_argument("--jobs", type=int, default=None, help="kernels at once in calc4ml grade (default: all cores)")
     ap.add_argument("--keep", action="store_true", help="keep the throw-away course")
     ap.add_argument("--floor-only", metavar="COURSE", help="only time the floors on a course kept by --keep")
     ap.add_argument("--floors", default="cold,warm", help="which floors to time (default: cold,warm)")
