@@ -35,7 +35,7 @@ def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     power = 10.0 ** np.floor(np.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     first = np.ceil(lo / step - 1e-9) * step
-    return [float(v) for v in np.arange(first, hi + step * 1e-9, step)]
+    return [float(v) + 0.0 for v in np.arange(first, hi + step * 1e-9, step)]  # + 0.0: no "-0" label
 
 
 def _log_ticks(lo: float, hi: float) -> list[float]:

@@ -42,6 +42,7 @@ def test_a_descent_is_drawn_linear_inside_the_plot_area_with_its_title_wrapped()
             assert MARGIN["top"] - 0.1 <= y <= height - MARGIN["bottom"] + 0.1
     texts = _texts(doc)
     assert "cost" in texts and "iteration" in texts, texts
+    assert {"0", "100", "200", "0.2", "0.4", "0.6"} <= set(texts) and "-0" not in texts, texts
     assert any(t.startswith("gradient_descent on the course data") for t in texts)
     assert max(len(t) for t in texts) <= 68  # the title is wrapped
     assert not doc.getElementsByTagName("circle"), f"300 points get no dots (only below {DOTS_BELOW})"
