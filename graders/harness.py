@@ -137,7 +137,7 @@ class Check:
     calls: Callable[[Context], list[Call]]
     judge: Callable[["Results"], None]
     #: Optional illustration for the feedback (pass or fail): a MIME bundle such as
-    #: ``{"image/png": <base64>, "text/plain": ...}`` built from the student's results on
+    #: ``{"image/svg+xml": <svg>, "text/plain": ...}`` built from the student's results on
     #: inputs the student has (the course data), never from hidden values.
     picture: Callable[["Results"], dict[str, str] | None] | None = None
 
