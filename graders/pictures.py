@@ -117,14 +117,15 @@ def cost_curves(yours: Sequence[float], reference: Sequence[float], *, title: st
         out.append(f'<text x="{x:.1f}" y="{bottom + 15}" text-anchor="middle" font-size="11" {_FONT}>'
                    f'{html.escape(_label(t))}</text>')
     out.append(f'<rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}" fill="none" stroke="black"/>')
-    for x, y, colour, lw in ((xr, yr_t, "#999999", 3), (xs, ys_t, "#d62728", 1.5)):
-        for run in _segments(x, y):
+    your_runs = _segments(xs, ys_t)
+    for x, y, runs, colour, lw in ((xr, yr_t, _segments(xr, yr_t), "#999999", 3), (xs, ys_t, your_runs, "#d62728", 1.5)):
+        for run in runs:
             points = " ".join(f"{px(x[i]):.1f},{py(y[i]):.1f}" for i in run)
             out.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{lw}" '
                        f'stroke-linejoin="round" clip-path="url(#calc4ml-plot)"/>')
     if len(ys) < DOTS_BELOW:
         out += [f'<circle cx="{px(xs[i]):.1f}" cy="{py(ys_t[i]):.1f}" r="2.5" fill="#d62728"/>'
-                for run in _segments(xs, ys_t) for i in run]
+                for run in your_runs for i in run]
     out.append(f'<rect x="{right - 156}" y="{top + 4}" width="150" height="36" fill="white" fill-opacity="0.8"/>')
     for i, (label, colour, lw) in enumerate((("reference solution", "#999999", 3), ("yours", "#d62728", 1.5))):
         y = top + 16 + 16 * i

@@ -101,6 +101,14 @@ def _errors_shown(course: Path) -> dict[tuple[str, str, int], list[tuple[str, st
     return shown
 
 
+def _totals(scores: dict[tuple[str, str, str], float]) -> dict[tuple[str, str], float]:
+    """Each submission's total, ``{(assignment, student): points}``, from ``cell_scores``."""
+    totals: dict[tuple[str, str], float] = {}
+    for (a, s, _), score in scores.items():
+        totals[(a, s)] = totals.get((a, s), 0.0) + score
+    return totals
+
+
 def test_parallel_grades_equal_stock_grades_cell_by_cell(mixed_course: Path) -> None:
     course = mixed_course
     _fresh_gradebook(course)
@@ -124,10 +132,7 @@ def test_parallel_grades_equal_stock_grades_cell_by_cell(mixed_course: Path) -> 
     assert len(scratch) == 2 and "my guess" in scratch[0] and "Not equal to tolerance" in scratch[1], scratch
     assert ours_errors == stock_errors
     # the run is not trivially equal: it holds full marks, lost exercises and broken notebooks
-    totals = {}
-    for (a, s, _), score in ours.items():
-        totals[(a, s)] = totals.get((a, s), 0) + score
-    assert len(set(totals.values())) > 3
+    assert len(set(_totals(ours).values())) > 3
     # nbgrader's own tools read what we wrote
     nbgrader(course, "export", "--to", str(course / "grades.csv"))
     students = {p.name for p in (course / "submitted").iterdir()}
@@ -463,11 +468,4 @@ def test_no_more_kernels_run_at_once_than_jobs_while_an_extra_worker_prepares(tm
     spans = sorted(_cell_span(course / "autograded" / f"s{i}" / a / f"{a}.ipynb") for i in range(4))
     overlaps = [(x, y) for x, y in zip(spans, spans[1:]) if y[0] < x[1]]
     assert not overlaps, f"two kernels ran cells at once with one slot: {overlaps}"
-    assert all(t == 12.0 for t in _totals(course, a).values())
-
-
-def _totals(course: Path, assignment: str) -> dict[str, float]:
-    totals: dict[str, float] = {}
-    for (a, s, _), score in cell_scores(course, [assignment]).items():
-        totals[s] = totals.get(s, 0.0) + score
-    return totals
+    assert all(t == 12.0 for t in _totals(cell_scores(course, [a])).values())
