@@ -24,6 +24,8 @@ MARGIN = {"left": 64, "right": 14, "top": 46, "bottom": 42}
 LOG_RATIO = 30
 #: Below this many points "yours" is drawn with a dot at each one.
 DOTS_BELOW = 40
+#: At most this many decades labelled on a log axis (a descent that explodes spans 20 and more).
+MAX_LOG_TICKS = 8
 _FONT = 'font-family="DejaVu Sans, Verdana, sans-serif"'
 
 
@@ -43,13 +45,14 @@ def _log_ticks(lo: float, hi: float) -> list[float]:
     fewer than two decades fit."""
     decades = [float(k) for k in range(int(np.ceil(lo - 1e-9)), int(np.floor(hi + 1e-9)) + 1)]
     if len(decades) >= 2:
-        return decades
+        every = -(-len(decades) // MAX_LOG_TICKS)  # so that labels 11 px high never overlap
+        return decades[::every]
     ticks = [float(np.log10(m) + k) for k in range(int(np.floor(lo)), int(np.ceil(hi)) + 1) for m in (1, 2, 5)]
     return [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9] or [lo, hi]
 
 
 def _label(value: float) -> str:
-    return f"{value:.3g}".replace("e-0", "e-").replace("e+0", "e")
+    return f"{value:.3g}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
 
 
 def _segments(x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:

@@ -64,6 +64,12 @@ def test_an_exploding_descent_goes_log_scale_and_breaks_where_it_is_not_finite()
     assert bundle["text/plain"] == "uphill <&> 'quoted': your cost after the last step 1e+04, the reference's 0.1"
 
 
+def test_a_log_axis_over_25_decades_labels_at_most_eight_of_them():
+    texts = _texts(_svg(cost_curves(10.0 ** np.arange(24), [0.5, 0.1, 0.09], title="t")))
+    decades = [t for t in texts if re.fullmatch(r"1e\d+|1|10|100|0\.1", t)]
+    assert 2 <= len(decades) <= 8 and "1e18" in decades and not any("+" in t for t in texts), texts
+
+
 def test_nothing_finite_still_draws_the_reference_and_says_so():
     bundle = cost_curves([np.nan, np.nan], [1.0, 0.5], title="t")
     doc = _svg(bundle)
