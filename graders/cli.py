@@ -1,8 +1,8 @@
 """``calc4ml``: the instructor's command line for the term. It wraps nbgrader, never replaces it.
 
     calc4ml release [ASSIGNMENT ...] [--check]   generate release/ from source/ (or check it is in sync)
-    calc4ml grade [ASSIGNMENT ...] [--student S ...] [--jobs N] [--resume]
-                                                 autograde on all cores, then write feedback
+    calc4ml grade [ASSIGNMENT ...] [--student S ...] [--jobs N] [--resume] [--no-feedback]
+                                                 autograde and write feedback on all cores
     calc4ml report [--out DIR]                   CSV and HTML reports from the gradebook
     calc4ml export [--to FILE]                   nbgrader's grade export (CSV)
 
@@ -130,7 +130,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     assignments = _pick_assignments(root, args.assignments)
     if not (root / "submitted").is_dir() or not any((root / "submitted").iterdir()):
         raise CliError(f"{root / 'submitted'} is empty: collect submissions into submitted/<student>/<assignment>/ first")
-    everyone = find_submissions(root, assignments)
+    everyone = find_submissions(root, assignments, hashes=False)  # who submitted; grade_class hashes
     if not everyone:
         raise CliError(f"no submission of {', '.join(assignments)} in submitted/: "
                        "collect them into submitted/<student>/<assignment>/ first")
@@ -141,17 +141,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
                 raise CliError(f"no submission of student {s!r} for {', '.join(assignments)} in submitted/ "
                                f"({len(known)} students have one, e.g. {', '.join(known[:5])})")
     summary = grade_class(root, assignments, students=args.student or None, jobs=args.jobs, resume=args.resume,
-                          use_zygote=not args.no_zygote, progress=not args.quiet)
-    print(summary.text())
-    if not args.no_feedback and summary.results:
-        api = nbgrader_api(root)
-        t = time.monotonic()
-        for r in summary.results:
-            if r.success:
-                res = api.generate_feedback(r.task.assignment, r.task.student, force=True)
-                if not res.get("success"):
-                    print(f"  feedback FAILED for {r.task.student} / {r.task.assignment}")
-        print(f"feedback written to {root / 'feedback'} ({time.monotonic() - t:.1f} s)")
+                          use_zygote=not args.no_zygote, progress=not args.quiet, feedback=not args.no_feedback)
+    print(summary.text())  # names every feedback that failed; its grade is saved all the same
+    written = sum(r.feedback for r in summary.results)
+    if written:
+        print(f"feedback of {written} submissions written to {root / 'feedback'} by the grading workers")
     return 1 if summary.failed else 0
 
 
@@ -193,13 +187,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--check", action="store_true", help="only check that release/ is what source/ generates")
     r.set_defaults(func=cmd_release)
 
-    g = sub.add_parser("grade", help="autograde submitted/ on all cores into the gradebook, then write feedback")
+    g = sub.add_parser("grade", help="autograde submitted/ on all cores into the gradebook and write feedback")
     g.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
     g.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
     g.add_argument("--jobs", type=int, default=None,
                    help="kernels at once (default: number of cores); one grading worker more prepares and saves")
-    g.add_argument("--resume", action="store_true", help="skip submissions a previous (killed) run finished")
-    g.add_argument("--no-feedback", action="store_true", help="do not run generate_feedback afterwards")
+    g.add_argument("--resume", action="store_true",
+                   help="skip submissions a previous (killed) run finished, unless graders/, reference/, release/ "
+                        "or nbgrader_config.py changed since (those are graded again, and counted)")
+    g.add_argument("--no-feedback", action="store_true",
+                   help="do not write feedback (otherwise each worker runs generate_feedback after grading)")
     g.add_argument("--no-zygote", action="store_true", help="start every kernel from scratch (slower; for comparison)")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.set_defaults(func=cmd_grade)

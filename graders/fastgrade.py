@@ -19,8 +19,16 @@ of a core than under stock grading, where its timeout of 30 s per cell was meant
 The gradebook is SQLite: workers open it with a long busy timeout, and a submission whose
 write still fails with "database is locked" is graded again, never lost. Every finished
 submission is appended (and fsynced) to a journal, so ``resume=True`` after a crash or a
-SIGKILL grades only what is missing; a submission is journaled with the hash of its submitted
-files, so a changed submission is graded again.
+SIGKILL grades only what is missing. A submission is journaled with the hash of its submitted
+files and the hashes of what decides its grade on the course's side (``course_hashes``: the
+``graders`` package, ``reference/``, ``release/<assignment>/``, ``nbgrader_config.py``), so a
+changed submission, or one graded before a check, a reference or the configuration changed, is
+graded again.
+
+With ``feedback=True`` the worker that graded a submission also writes its feedback HTML
+(nbgrader's ``generate_feedback``, through the same API) before reporting it: feedback is
+written in parallel, and a feedback failure is reported with the result, never turning a
+graded submission into a lost one.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ from .sandbox import SandboxedKernelManager, _kernel_env, sandbox_command
 __all__ = [
     "GradeTask", "GradeResult", "GradeSummary", "Zygote", "ZygoteKernelManager", "PromptKernelClient", "grade_class",
     "find_submissions", "journal_entries", "longest_first", "Scheduler", "JOURNAL", "DB_BUSY_TIMEOUT",
+    "course_hashes", "COURSE_PARTS",
     "EXTRA_WORKERS", "slotted",
 ]
 
@@ -299,6 +308,9 @@ class GradeTask:
     assignment: str
     student: str
     digest: str  # of the submitted files: a changed submission is graded again on resume
+    #: ``course_hashes`` of its assignment when it was found: what else decides its grade; a
+    #: submission journaled under other hashes is graded again on resume
+    course: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -308,6 +320,9 @@ class GradeResult:
     seconds: float
     problem: str = ""
     attempts: int = 1
+    #: feedback HTML written by the worker (False: not asked for, or it failed: see feedback_problem)
+    feedback: bool = False
+    feedback_problem: str = ""
 
 
 @dataclass
@@ -317,10 +332,18 @@ class GradeSummary:
     seconds: float = 0.0
     jobs: int = 0  # kernels at once
     workers: int = 0
+    #: graded before (the same submitted files) but under other course hashes, so graded again
+    stale: list[GradeTask] = field(default_factory=list)
+    #: which of COURSE_PARTS changed for them (all of them for journal lines without hashes)
+    stale_parts: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[GradeResult]:
         return [r for r in self.results if not r.success]
+
+    @property
+    def feedback_failed(self) -> list[GradeResult]:
+        return [r for r in self.results if r.success and r.feedback_problem]
 
     def text(self) -> str:
         n = len(self.results)
@@ -329,28 +352,82 @@ class GradeSummary:
                  f"({rate:.2f} notebooks/s, {self.jobs} kernel{'s' if self.jobs != 1 else ''} at once, "
                  f"{self.workers} workers)"
                  + (f"; {len(self.skipped)} already graded, skipped (--resume)" if self.skipped else "")]
+        if self.stale:
+            lines.append(f"{len(self.stale)} regraded because {'/'.join(self.stale_parts)} changed since they were "
+                         "graded (--resume)")
         for r in self.failed:
             lines.append(f"  FAILED {r.task.student} / {r.task.assignment}: {r.problem}")
+        for r in self.feedback_failed:
+            lines.append(f"  feedback FAILED {r.task.student} / {r.task.assignment} (graded; its grade is saved): "
+                         f"{r.feedback_problem}")
         return "\n".join(lines)
 
 
-def _digest(folder: Path) -> str:
+#: Folders never hashed: caches and editors' copies decide no grade.
+_NOT_HASHED = ("__pycache__", ".ipynb_checkpoints")
+
+
+def _files(folder: Path, suffix: str = "") -> list[Path]:
+    """Files under ``folder`` (a file: itself), in a stable order, caches and checkpoints skipped."""
+    if folder.is_file():
+        return [folder]
+    return sorted(p for p in folder.rglob(f"*{suffix}")
+                  if p.is_file() and not any(part in _NOT_HASHED for part in p.relative_to(folder).parts))
+
+
+def _digest(folder: Path, suffix: str = "") -> str:
+    """sha256 over the relative names and contents of ``_files(folder, suffix)`` ('' if none)."""
     h = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and ".ipynb_checkpoints" not in path.parts:
-            h.update(str(path.relative_to(folder)).encode() + b"\0")
-            h.update(hashlib.sha256(path.read_bytes()).digest())
+    if not folder.exists():
+        return ""
+    for path in _files(folder, suffix):
+        h.update(str(path.relative_to(folder) if path != folder else path.name).encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
 
-def find_submissions(course_root: Path, assignments: Sequence[str], students: Sequence[str] | None = None) -> list[GradeTask]:
-    """Every ``submitted/<student>/<assignment>/`` folder, in a stable order."""
+#: What decides a grade besides the submission, in the order ``course_hashes`` lists them.
+COURSE_PARTS = ("graders", "reference", "release", "config")
+
+
+def _graders_dirs(course_root: Path) -> list[Path]:
+    """The ``graders`` package the grading imports, and the course's own ``graders/`` if it is another."""
+    import graders
+
+    dirs = [Path(graders.__file__).resolve().parent]
+    own = (course_root / "graders").resolve()
+    if own.is_dir() and own not in dirs:
+        dirs.append(own)
+    return dirs
+
+
+def course_hashes(course_root: Path, assignment: str) -> tuple[tuple[str, str], ...]:
+    """``((part, sha256), ...)`` for each of ``COURSE_PARTS``: the ``graders`` package's .py files
+    (the one imported, and the course's ``graders/`` if that is another folder), ``reference/``,
+    ``release/<assignment>/`` and ``nbgrader_config.py``. A submission graded under other hashes
+    is graded again by ``resume``."""
+    course_root = Path(course_root)
+    graders = hashlib.sha256()
+    for folder in _graders_dirs(course_root):
+        graders.update(_digest(folder, ".py").encode())
+    return (("graders", graders.hexdigest()),
+            ("reference", _digest(course_root / "reference")),
+            ("release", _digest(course_root / "release" / assignment)),
+            ("config", _digest(course_root / "nbgrader_config.py")))
+
+
+def find_submissions(course_root: Path, assignments: Sequence[str], students: Sequence[str] | None = None,
+                     *, hashes: bool = True) -> list[GradeTask]:
+    """Every ``submitted/<student>/<assignment>/`` folder, in a stable order, with the hash of its
+    files and its assignment's ``course_hashes`` (computed once per assignment); ``hashes=False``:
+    neither (to list who submitted)."""
     tasks = []
     for assignment in assignments:
-        for folder in sorted((course_root / "submitted").glob(f"*/{assignment}")):
-            student = folder.parent.name
-            if folder.is_dir() and (students is None or student in students):
-                tasks.append(GradeTask(assignment, student, _digest(folder)))
+        folders = [f for f in sorted((course_root / "submitted").glob(f"*/{assignment}"))
+                   if f.is_dir() and (students is None or f.parent.name in students)]
+        course = course_hashes(course_root, assignment) if hashes and folders else ()
+        for folder in folders:
+            tasks.append(GradeTask(assignment, folder.parent.name, _digest(folder) if hashes else "", course))
     return tasks
 
 
@@ -439,23 +516,34 @@ class Scheduler:
         self._seen.setdefault(result.task.assignment, []).append(result.seconds)
 
 
-def _graded_digests(entries: Iterable[dict[str, Any]]) -> dict[tuple[str, str], str]:
-    """(assignment, student) -> digest of the submission whose latest grading succeeded."""
-    done: dict[tuple[str, str], str] = {}
+def _graded_digests(entries: Iterable[dict[str, Any]]) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
+    """(assignment, student) -> (digest of the submission, course hashes it was graded under) of
+    its latest grading, if that succeeded. A line journaled before course hashes were kept has
+    none: every part counts as changed."""
+    done: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
     for entry in entries:
         key = (entry.get("assignment"), entry.get("student"))
         if entry.get("success"):
-            done[key] = entry["digest"]
+            course = entry.get("course")
+            done[key] = (entry.get("digest"), dict(course) if isinstance(course, dict) else {})
         else:
             done.pop(key, None)  # the latest grading of it failed
     return done
+
+
+def _changed_parts(task: GradeTask, graded_under: dict[str, str]) -> list[str]:
+    """Which of ``COURSE_PARTS`` differ between the task's course hashes and a journal line's."""
+    now = dict(task.course)
+    return [part for part in COURSE_PARTS if graded_under.get(part) is None or graded_under.get(part) != now.get(part)]
 
 
 def _journal(course_root: Path, result: GradeResult) -> None:
     path = course_root / JOURNAL
     path.parent.mkdir(exist_ok=True)
     entry = {"assignment": result.task.assignment, "student": result.task.student, "digest": result.task.digest,
+             "course": dict(result.task.course),
              "success": result.success, "seconds": round(result.seconds, 3), "problem": result.problem,
+             "feedback": result.feedback, "feedback_problem": result.feedback_problem,
              "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
     with open(path, "a") as f:
         f.write(json.dumps(entry) + "\n")
@@ -597,7 +685,23 @@ def _first_problem(result: dict[str, Any]) -> str:
     return text.strip().splitlines()[-1][:300] if text.strip() else "unknown error"
 
 
-def _grade_one(task: GradeTask) -> GradeResult:
+def _feedback_one(task: GradeTask) -> str:
+    """Write the feedback HTML of a graded submission (nbgrader's ``generate_feedback``); '' or the problem."""
+    problem = ""
+    for _ in range(LOCK_RETRIES):
+        try:
+            result = _API.generate_feedback(task.assignment, task.student, force=True)
+        except Exception as exc:  # noqa: BLE001 - feedback never costs the grade already saved
+            return f"{type(exc).__name__}: {exc}"[:300]
+        if result.get("success"):
+            return ""
+        problem = _first_problem(result)
+        if "database is locked" not in ((result.get("error") or "") + (result.get("log") or "")):
+            break
+    return problem or "generate_feedback failed"
+
+
+def _grade_one(task: GradeTask, feedback: bool = False) -> GradeResult:
     start = time.monotonic()
     problem = ""
     for attempt in range(1, LOCK_RETRIES + 1):
@@ -605,7 +709,10 @@ def _grade_one(task: GradeTask) -> GradeResult:
             _ZYGOTE.new_submission()
         result = _API.autograde(task.assignment, task.student, force=True, create=True)
         if result.get("success"):
-            return GradeResult(task, True, time.monotonic() - start, attempts=attempt)
+            # graded and saved: from here on nothing can lose the grade, only the feedback
+            feedback_problem = _feedback_one(task) if feedback else ""
+            return GradeResult(task, True, time.monotonic() - start, attempts=attempt,
+                               feedback=feedback and not feedback_problem, feedback_problem=feedback_problem)
         problem = _first_problem(result)
         if "database is locked" not in (result.get("error", "") + result.get("log", "")):
             break
@@ -660,9 +767,15 @@ def grade_class(
     use_zygote: bool = True,
     progress: bool = True,
     on_result: Callable[[GradeResult], None] | None = None,
+    feedback: bool = False,
 ) -> GradeSummary:
     """Autograde every submission of ``assignments`` with at most ``jobs`` kernels at once (default:
-    one per core), on ``jobs + EXTRA_WORKERS`` worker processes."""
+    one per core), on ``jobs + EXTRA_WORKERS`` worker processes; with ``feedback``, the worker that
+    graded a submission writes its feedback HTML too.
+
+    ``resume``: skip a submission whose latest grading succeeded with the same submitted files and
+    the same ``course_hashes``; one graded under other hashes (or journaled without them) is graded
+    again and counted in ``summary.stale``."""
     course_root = Path(course_root).resolve()
     tasks = find_submissions(course_root, assignments, students)
     summary = GradeSummary(jobs=jobs or os.cpu_count() or 1)
@@ -670,12 +783,19 @@ def grade_class(
     if resume:
         done = _graded_digests(journal)
         todo = []
+        stale_parts: set[str] = set()
         for t in tasks:
             graded = course_root / "autograded" / t.student / t.assignment
-            if done.get((t.assignment, t.student)) == t.digest and graded.is_dir():
-                summary.skipped.append(t)
-            else:
-                todo.append(t)
+            digest, graded_under = done.get((t.assignment, t.student), (None, {}))
+            if digest == t.digest and graded.is_dir():
+                changed = _changed_parts(t, graded_under)
+                if not changed:
+                    summary.skipped.append(t)
+                    continue
+                summary.stale.append(t)  # the same submission, graded under a check, reference... since changed
+                stale_parts.update(changed)
+            todo.append(t)
+        summary.stale_parts = [part for part in COURSE_PARTS if part in stale_parts]
         tasks = todo
     scheduler = Scheduler(tasks, journal)  # a regrade knows what took long; a first run learns it
     start = time.monotonic()
@@ -693,7 +813,7 @@ def grade_class(
                 # one queued beyond the workers, so a worker that finishes never waits for us
                 while len(running) < workers + 1 and (task := scheduler.next()) is not None:
                     try:
-                        fut = pool.submit(_grade_one, task)
+                        fut = pool.submit(_grade_one, task, feedback)
                     except Exception as exc:  # noqa: BLE001 - a broken pool: the submission fails below
                         fut = cf.Future()
                         fut.set_exception(exc)

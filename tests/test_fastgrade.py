@@ -19,7 +19,7 @@ import pytest
 from conftest import BIN, ROOT, make_course, nbgrader, submit
 from corpus import CORPUS, _hostile, build_submission, load_variant
 from graders.assignments import ASSIGNMENTS
-from graders.fastgrade import JOURNAL, GradeTask, Zygote, ZygoteKernelManager, longest_first
+from graders.fastgrade import JOURNAL, GradeTask, Zygote, ZygoteKernelManager, journal_entries, longest_first
 from graders.scores import cell_scores
 
 pytestmark = pytest.mark.e2e
@@ -469,3 +469,141 @@ def test_no_more_kernels_run_at_once_than_jobs_while_an_extra_worker_prepares(tm
     overlaps = [(x, y) for x, y in zip(spans, spans[1:]) if y[0] < x[1]]
     assert not overlaps, f"two kernels ran cells at once with one slot: {overlaps}"
     assert all(t == 12.0 for t in _totals(cell_scores(course, [a])).values())
+
+
+def test_resume_regrades_what_was_graded_under_since_changed_reference_or_config_and_says_how_many(
+        tmp_path: Path) -> None:
+    # (a change to graders/ works the same way: test_course_hashes_... below; a course copy holding
+    # its own copy of graders/ is the copied-folder case of issue 14's first finding)
+    a = "w1_cost_minimization"
+    course = make_course(tmp_path / "course")
+    nbgrader(course, "generate_assignment", a, "--force")
+    release = nbformat.read(course / "release" / a / f"{a}.ipynb", as_version=4)
+    for s in ("s0", "s1"):
+        submit(course, s, a, build_submission(release, a, None))
+    first = calc4ml(course, "grade", a, "--jobs", "2", "--no-feedback", "--quiet")
+    assert "graded 2 of 2 submissions" in first.stdout, first.stdout
+    assert not (course / "feedback").exists(), "--no-feedback writes none"
+
+    same = calc4ml(course, "grade", a, "--jobs", "2", "--no-feedback", "--quiet", "--resume")
+    assert "2 already graded, skipped (--resume)" in same.stdout and "regraded" not in same.stdout, same.stdout
+
+    # the reference is fixed after the class was graded: what was graded against the old one is graded again
+    for part, path in (("reference", course / "reference" / f"{a}.py"), ("config", course / "nbgrader_config.py")):
+        path.write_text(path.read_text() + "\n# a fix\n")
+        fixed = calc4ml(course, "grade", a, "--jobs", "2", "--no-feedback", "--quiet", "--resume")
+        assert "graded 2 of 2 submissions" in fixed.stdout and "skipped" not in fixed.stdout, fixed.stdout
+        assert f"2 regraded because {part} changed since they were graded (--resume)" in fixed.stdout, fixed.stdout
+        again = calc4ml(course, "grade", a, "--jobs", "2", "--no-feedback", "--quiet", "--resume")
+        assert "2 already graded, skipped (--resume)" in again.stdout and "regraded" not in again.stdout, again.stdout
+
+    # a journal written before course hashes were kept: its lines count as graded under something else
+    journal = course / JOURNAL
+    old = [json.loads(line) for line in journal.read_text().splitlines()]
+    journal.write_text("".join(json.dumps({k: v for k, v in e.items() if k != "course"}) + "\n" for e in old))
+    legacy = calc4ml(course, "grade", a, "--jobs", "2", "--no-feedback", "--quiet", "--resume")
+    assert "2 regraded because graders/reference/release/config changed since they were graded" in legacy.stdout, \
+        legacy.stdout
+    assert all(t == 12.0 for t in _totals(cell_scores(course, [a])).values())
+
+
+def test_course_hashes_follow_graders_reference_release_and_config_not_caches(tmp_path: Path) -> None:
+    import graders
+    from graders.fastgrade import COURSE_PARTS, course_hashes, find_submissions
+
+    a = "w1_cost_minimization"
+    course = make_course(tmp_path / "course")
+    shutil.copytree(ROOT / "graders", course / "graders", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "release" / a, course / "release" / a)
+    submit(course, "s0", a, "{}")
+    base = dict(course_hashes(course, a))
+    assert list(base) == list(COURSE_PARTS) and all(base.values())
+    assert find_submissions(course, [a])[0].course == tuple(base.items())  # once per assignment, on every task
+
+    def changed() -> list[str]:
+        now = dict(course_hashes(course, a))
+        return [part for part in COURSE_PARTS if now[part] != base[part]]
+
+    # caches, checkpoints and non-Python files in graders/ decide nothing
+    (course / "graders" / "__pycache__").mkdir(exist_ok=True)
+    (course / "graders" / "__pycache__" / "checks.cpython-311.pyc").write_bytes(b"x")
+    (course / "reference" / ".ipynb_checkpoints").mkdir()
+    (course / "reference" / ".ipynb_checkpoints" / "w1_cost_minimization.py").write_text("x")
+    (course / "graders" / "notes.txt").write_text("x")
+    assert changed() == []
+    # the graders package the grading imports is hashed even where the course has no graders/ of its own
+    from graders.fastgrade import _graders_dirs
+    assert Path(graders.__file__).resolve().parent in _graders_dirs(course)
+
+    for part, path in (("graders", course / "graders" / "assignments" / "w1_cost_minimization.py"),
+                       ("reference", course / "reference" / "w1_cost_minimization.py"),
+                       ("release", course / "release" / a / f"{a}.ipynb"),
+                       ("config", course / "nbgrader_config.py")):
+        path.write_text(path.read_text() + "\n# changed\n")
+        assert changed() == [part]
+        base = dict(course_hashes(course, a))
+    (course / "release" / a / "data" / "extra.csv").write_text("1\n")
+    assert changed() == ["release"]
+    # another assignment's release is not this one's
+    shutil.copytree(ROOT / "release" / "w2_linear_regression", course / "release" / "w2_linear_regression")
+    assert changed() == ["release"]
+
+
+def test_feedback_is_written_by_the_grading_workers(tmp_path: Path) -> None:
+    from graders.fastgrade import grade_class
+
+    a = "w1_cost_minimization"
+    course = make_course(tmp_path / "course")
+    nbgrader(course, "generate_assignment", a, "--force")
+    release = nbformat.read(course / "release" / a / f"{a}.ipynb", as_version=4)
+    students = ["s0", "s1", "s2"]
+    submit(course, "s0", a, build_submission(release, a, None))
+    submit(course, "s1", a, build_submission(release, a, load_variant(CORPUS / a / "bug_dL_sign.py")))
+    submit(course, "s2", a, build_submission(release, a, None))
+    submit(course, "broken", a, "{ not a notebook")  # not graded: no feedback, and no grade lost to it
+    seen: dict[str, bool] = {}
+
+    def on_result(r) -> None:  # in the parent, as each submission finishes, long before grade_class returns
+        seen[r.task.student] = (course / "feedback" / r.task.student / a / f"{a}.html").exists()
+
+    summary = grade_class(course, [a], jobs=2, feedback=True, progress=False, on_result=on_result)
+    graded = sorted(r.task.student for r in summary.results if r.success)
+    assert graded == students, summary.text()
+    assert {s: seen[s] for s in graded} == {s: True for s in students}, "the worker wrote it before reporting"
+    assert all(r.feedback and not r.feedback_problem for r in summary.results if r.success)
+    assert not (course / "feedback" / "broken").exists() and not seen["broken"]
+    html = (course / "feedback" / "s1" / a / f"{a}.html").read_text()
+    assert "not the slope of L" in html or "dLdOmega" in html
+    entries = journal_entries(course)
+    assert {e["student"]: e["feedback"] for e in entries} == {"s0": True, "s1": True, "s2": True, "broken": False}
+
+
+def test_a_feedback_failure_is_reported_and_never_loses_the_grade(monkeypatch) -> None:
+    from graders import fastgrade
+
+    class Api:
+        def __init__(self, feedback) -> None:
+            self.feedback = feedback
+
+        def autograde(self, *a, **kw):
+            return {"success": True, "log": ""}
+
+        def generate_feedback(self, *a, **kw):
+            if isinstance(self.feedback, Exception):
+                raise self.feedback
+            return self.feedback
+
+    task = GradeTask("w1", "ann", "")
+    monkeypatch.setattr(fastgrade, "_ZYGOTE", None)
+    monkeypatch.setattr(fastgrade, "_API", Api({"success": False, "log": "[ERROR] no template 'feedback'"}))
+    r = fastgrade._grade_one(task, feedback=True)
+    assert r.success and not r.feedback and r.feedback_problem == "no template 'feedback'"
+    monkeypatch.setattr(fastgrade, "_API", Api(OSError("disk full")))
+    r = fastgrade._grade_one(task, feedback=True)
+    assert r.success and not r.feedback and r.feedback_problem == "OSError: disk full"
+    summary = fastgrade.GradeSummary(results=[r], seconds=1.0, jobs=1, workers=2)
+    assert summary.failed == [] and "graded 1 of 1 submissions" in summary.text()
+    assert "feedback FAILED ann / w1 (graded; its grade is saved): OSError: disk full" in summary.text()
+    monkeypatch.setattr(fastgrade, "_API", Api({"success": True}))
+    assert fastgrade._grade_one(task, feedback=True).feedback
+    assert not fastgrade._grade_one(task, feedback=False).feedback
