@@ -11,6 +11,7 @@ expected ones; visible checks on public, hand-made inputs may show both.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal, Sequence
 
@@ -28,6 +29,12 @@ __all__ = [
     "check_returned",
     "assert_close",
     "ratio_hint",
+    "CAUSES",
+    "cause",
+    "cause_of",
+    "ignored_argument",
+    "built_on",
+    "check_labels",
 ]
 
 
@@ -245,3 +252,78 @@ def assert_close(
     else:
         kind = "scalar" if exp.ndim == 0 else "array"
     check_returned(name, describe(actual), exp, kind=kind, rtol=rtol, atol=atol, reveal=True)
+
+
+# --- recognised mistakes ----------------------------------------------------------------------
+
+#: Stable labels of the mistakes a judge recognises from the numbers alone. A message that
+#: names one carries a line "  cause: <label>" (written by :func:`cause`, read back by
+#: :func:`cause_of`, the one place that parses it), so that ``calc4ml report`` groups seven
+#: students with seven different numbers under one cause.
+CAUSES = {
+    "globals": "global variables instead of arguments",
+    "mse_scaling": "mean squared error scaling (1/n) instead of 1/(2n)",
+    "legacy_rng": "np.random.seed + np.random.randn instead of default_rng(seed)",
+    "uniform_draw": "a uniform draw instead of a normal one",
+    "missing_scale": "the x0.01 scale is missing",
+    "one_output": "cost right only for one output unit",
+    "cost_sign": "cost without the minus sign",
+    "cost_no_1_minus_y": "cost without the (1 - Y) term",
+    "sequential_b": "b updated with the new m (not a simultaneous update)",
+    "sequential_m": "m updated with the new b (not a simultaneous update)",
+}
+
+_CAUSE_LINE = re.compile(r"^  cause: (.+?)\s*$", re.M)
+
+
+def ignored_argument(arg: str) -> str:
+    """The cause label of a function that ignores its argument ``arg``."""
+    return f"ignores its {arg} argument"
+
+
+def built_on(block: str) -> str:
+    """The cause label of a composed function that loses points through the student's ``block``."""
+    return f"built on a wrong {block}"
+
+
+def cause(label: str, hint: str) -> str:
+    """The lines a message ends with when the judge recognised the mistake: its label, then what to do.
+
+    ``label`` is a value of :data:`CAUSES` (or from :func:`ignored_argument`/:func:`built_on`);
+    the hint must not contain expected values of hidden checks.
+    """
+    return f"\n  cause: {label}\n  hint: {hint}"
+
+
+def cause_of(message: str) -> str | None:
+    """The cause label a message names (see :func:`cause`), or ``None``."""
+    found = _CAUSE_LINE.search(message or "")
+    return found.group(1) if found else None
+
+
+def check_labels(name: str, got: Returned, expected: Any, *, reveal: bool) -> None:
+    """``got`` must hold the labels ``expected`` (booleans): as booleans, or as 0/1 integers or floats.
+
+    ``(A2 > 0.5)``, ``(A2 > 0.5).astype(int)`` and ``np.round(A2)`` all pass; probabilities,
+    other numbers and wrong labels fail with a message that says which.
+    """
+    __tracebackhide__ = True
+    exp = np.asarray(expected, dtype=np.float64)
+    if got.missing or got.error is not None:
+        check_returned(name, got, None, kind="scalar", rtol=0, atol=0, reveal=reveal)
+    if got.type_name != "numpy.ndarray" or not got.is_numeric:
+        raise CheckFailure(f"{name}: expected a numpy array of labels, got {got.type_name}: {got.text}")
+    if got.array.shape != exp.shape:
+        raise CheckFailure(f"{name}: expected shape {exp.shape}, got shape {got.array.shape}")
+    values = got.array
+    not_label = ~np.isin(values, (0.0, 1.0))
+    if bool(np.any(not_label)):
+        first = float(values[not_label].ravel()[0])
+        how = (" (probabilities? compare A2 with 0.5 to get labels)" if bool(np.all((values >= 0) & (values <= 1)))
+               else "")
+        raise CheckFailure(f"{name}: expected labels (booleans, or 0/1 as integers or floats), "
+                           f"got {int(not_label.sum())} of {values.size} entries that are neither 0 nor 1, "
+                           f"such as {first:.6g}{how}")
+    message = mismatch_message(name, values, exp, rtol=0.0, atol=0.0, reveal=reveal)
+    if message is not None:
+        raise CheckFailure(message.replace(": wrong values.", ": wrong labels.", 1))

@@ -119,3 +119,41 @@ def test_transport_is_exact_and_rejects_malformed():
     for bad in ({"type": "x", "shape": [2], "data": ["0x1p+0"]}, {"type": "x", "shape": "?", "data": []}, [], {"items": 5}):
         with pytest.raises(ValueError):
             decode(bad)
+
+
+def labels_message(got, expected):
+    from graders.checks import check_labels
+
+    with pytest.raises(CheckFailure) as info:
+        check_labels("predict", describe(got), expected, reveal=False)
+    return str(info.value)
+
+
+def test_labels_as_booleans_or_0_1_numbers_pass():
+    from graders.checks import check_labels
+
+    expected = np.array([[True, False, True]])
+    for got in (expected, expected.astype(int), expected.astype(np.int8), expected.astype(float),
+                np.round(np.array([[0.7, 0.2, 0.51]]))):
+        check_labels("predict", describe(got), expected, reveal=False)
+
+
+def test_labels_wrong_or_not_labels_fail():
+    expected = np.array([[True, False, True]])
+    assert labels_message(np.array([[0, 1, 1]]), expected).startswith("predict: wrong labels.\n")
+    assert labels_message(np.array([[0.7, 0.2, 0.51]]), expected) == (
+        "predict: expected labels (booleans, or 0/1 as integers or floats), got 3 of 3 entries that are neither 0 nor 1, "
+        "such as 0.7 (probabilities? compare A2 with 0.5 to get labels)")
+    assert labels_message(np.array([[1, 0, 2]]), expected).endswith("such as 2")
+    assert labels_message(np.array([[1, 0]]), expected) == "predict: expected shape (1, 3), got shape (1, 2)"
+    assert labels_message([[True, False, True]], expected).startswith("predict: expected a numpy array of labels, got list")
+
+
+def test_cause_line_round_trip():
+    from graders.checks import CAUSES, cause, cause_of, ignored_argument
+
+    text = "E: wrong values.\n  hint: your values are 2 times the expected ones" + cause(CAUSES["mse_scaling"], "divide by 2n")
+    assert text.endswith("\n  cause: mean squared error scaling (1/n) instead of 1/(2n)\n  hint: divide by 2n")
+    assert cause_of(text) == CAUSES["mse_scaling"]
+    assert cause_of("x" + cause(ignored_argument("seed"), "use it")) == "ignores its seed argument"
+    assert cause_of("no cause here") is None

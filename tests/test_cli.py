@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, make_course
+from conftest import ROOT, make_course, nbgrader
 from test_fastgrade import calc4ml
 
 
@@ -69,3 +69,33 @@ def test_release_check_finds_a_stale_release(bare_course: Path) -> None:
     assert f"{a}: release/{a}/{a}.ipynb differs from what source/ generates" in stale.stdout
     calc4ml(bare_course, "release", a)
     assert calc4ml(bare_course, "release", a, "--check").returncode == 0
+
+
+def test_grade_writes_feedback_in_its_workers_and_resume_says_what_it_regrades(bare_course: Path) -> None:
+    import json
+
+    from graders.fastgrade import JOURNAL
+
+    a = "w1_cost_minimization"
+    nbgrader(bare_course, "generate_assignment", a, "--force")  # the gradebook knows the assignment
+    shutil.copytree(ROOT / "submitted" / "ada_fictional", bare_course / "submitted" / "ada_fictional")
+    html = bare_course / "feedback" / "ada_fictional" / a / f"{a}.html"
+    out = calc4ml(bare_course, "grade", a, "--quiet", "--jobs", "1")
+    assert html.exists(), out.stdout
+    assert f"feedback of 1 submissions written to {bare_course / 'feedback'} by the grading workers" in out.stdout
+    # the worker that graded it wrote it, and journaled that it did
+    [entry] = [json.loads(line) for line in (bare_course / JOURNAL).read_text().splitlines()]
+    assert entry["success"] and entry["feedback"] is True and set(entry["course"]) == {
+        "graders", "reference", "release", "config"}
+    # unchanged: --resume skips it; the configuration changed: --resume grades it again and says why
+    html.unlink()
+    skipped = calc4ml(bare_course, "grade", a, "--quiet", "--jobs", "1", "--resume")
+    assert "1 already graded, skipped (--resume)" in skipped.stdout and "regraded" not in skipped.stdout
+    config = bare_course / "nbgrader_config.py"
+    config.write_text(config.read_text() + "\n# edited after grading\n")
+    regraded = calc4ml(bare_course, "grade", a, "--quiet", "--jobs", "1", "--resume", "--no-feedback")
+    assert "graded 1 of 1 submissions" in regraded.stdout, regraded.stdout
+    assert "1 regraded because config changed since they were graded (--resume)" in regraded.stdout
+    assert not html.exists() and "feedback of" not in regraded.stdout  # --no-feedback
+    helptext = calc4ml(bare_course, "grade", "--help").stdout
+    assert "--no-feedback" in helptext and "nbgrader_config.py changed" in helptext

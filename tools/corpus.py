@@ -15,7 +15,10 @@ variant differs from a correct submission exactly where it says.
 
 Header keys: ``kind`` (correct, bug or attack), ``expect-lost`` (grade ids of the test cells
 that must score 0; all others must score full), ``baseline`` (attacks: the variant that is
-the same code without the tampering; the attack must score no more, cell by cell), ``why``.
+the same code without the tampering; the attack must score no more, cell by cell), ``why``,
+and ``expect-message`` (``<grade_id>: <text>``, one line each, as many as needed: the grader's
+message for that cell must contain the text; a line ``cause: ...`` in it is what
+``calc4ml report`` groups by).
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ class Variant:
     baseline: str | None
     why: str
     segments: dict[str, str] = field(default_factory=dict)
+    #: (grade_id, text the grader's message for that cell must contain)
+    expect_messages: list[tuple[str, str]] = field(default_factory=list)
 
 
 def load_variant(path: Path) -> Variant:
@@ -49,9 +54,15 @@ def load_variant(path: Path) -> Variant:
     parts = _SEGMENT.split(text)
     header, rest = parts[0], parts[1:]
     meta: dict[str, str] = {}
+    messages: list[tuple[str, str]] = []
     for line in header.splitlines():
         m = re.match(r"#\s*([\w-]+):\s*(.*)$", line)
-        if m:
+        if m and m.group(1) == "expect-message":
+            gid, sep, text = m.group(2).partition(": ")
+            if not sep or not text.strip():
+                raise ValueError(f"{path}: expect-message must read '<grade_id>: <text>'")
+            messages.append((gid.strip(), text.strip()))
+        elif m:
             meta[m.group(1)] = m.group(2).strip()
     segments = {rest[i]: rest[i + 1].strip("\n") for i in range(0, len(rest), 2)}
     kind = meta.get("kind", "")
@@ -64,6 +75,7 @@ def load_variant(path: Path) -> Variant:
         baseline=meta.get("baseline") or None,
         why=meta.get("why", ""),
         segments=segments,
+        expect_messages=messages,
     )
 
 

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..checks import CheckFailure, check_returned, ratio_hint, ratio_phrase
+from ..checks import CAUSES, CheckFailure, cause, check_returned, ignored_argument, ratio_hint, ratio_phrase
 from ..gradcheck import rel_error
 from ..harness import Call, Check, Context, Recorder, Results, fail
 from ..tolerances import EXACT_RTOL, FD_REL_ERROR, FD_STEP, FORMULA_ATOL_SCALE, FORMULA_RTOL
@@ -116,6 +116,21 @@ def _labels() -> list[str]:
     return [f"(m, b) = ({m:g}, {b:g})" for m, b in POINTS]
 
 
+def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    return (a is not None and b is not None and np.shape(a) == np.shape(b)
+            and bool(np.allclose(a, b, rtol=1e-12, atol=0.0, equal_nan=True)))
+
+
+def _check_not_globals(func: str, args: str, label: str, mine: np.ndarray | None, mine_course: np.ndarray | None,
+                       expected: np.ndarray, expected_course: np.ndarray) -> None:
+    """Fail when ``func`` returned on other data exactly what it returned on the course data (where
+    the answers differ): it computes with notebook variables, not with its arguments."""
+    if _same(mine, mine_course) and not _same(expected, expected_course):
+        fail(f"{func} on {label}: exactly the same result as on the course data, although the data passed in differ."
+             + cause(CAUSES["globals"], f"{func} must compute with its arguments {args}, not with variables of the "
+                     "notebook (such as x_mm, y_g or X_norm): check the names inside the function"))
+
+
 # --- load_data -----------------------------------------------------------------------------
 
 
@@ -155,12 +170,19 @@ def _calls_normalize(ctx: Context) -> list[Call]:
     return calls
 
 
+def _array_of(got: Returned) -> np.ndarray | None:
+    return got.array if got.is_numeric else None
+
+
 def _judge_normalize(r: Results) -> None:
     for i, (label, *_rest) in enumerate(DATASETS):
         for which in ("x", "y"):
             key = f"{which}/{i}"
             got, expected = r.student(key), r.reference(key)
             name = f"normalize({'X' if which == 'x' else 'Y'} of {label})"
+            if i > 0:
+                _check_not_globals("normalize", "(values)", f"{'X' if which == 'x' else 'Y'} of {label}", _array_of(got),
+                                   _array_of(r.student(f"{which}/0")), expected, r.reference(f"{which}/0"))
             try:
                 check_returned(name, got, expected, kind="array", rtol=FORMULA_RTOL, atol=1e-12, reveal=False)
             except CheckFailure as exc:
@@ -188,6 +210,9 @@ def _judge_predict(r: Results) -> None:
         for j, (m, b) in enumerate(POINTS):
             key = f"predict/{i}/{j}"
             x = r.call(key).args[2]
+            if i > 0:
+                _check_not_globals("predict", "(m, b, X)", f"X of {label}, (m, b) = ({m:g}, {b:g})", _array_of(r.student(key)),
+                                   _array_of(r.student(f"predict/0/{j}")), r.reference(key), r.reference(f"predict/0/{j}"))
             check_returned(f"predict(m={m:g}, b={b:g}, X of {label})", r.student(key), r.reference(key), kind="array",
                            rtol=FORMULA_RTOL, atol=FORMULA_ATOL_SCALE * (1 + abs(m) * np.max(np.abs(x)) + abs(b)), reveal=False)
 
@@ -201,9 +226,21 @@ def _scalars(r: Results, func: str, i: int, label: str) -> np.ndarray:
     return np.array(values)
 
 
+def _scalars_everywhere(r: Results, func: str) -> list[np.ndarray]:
+    """The student's values of ``func`` at the POINTS, per data set; fails on other data if they
+    repeat what ``func`` returned on the course data."""
+    values = [_scalars(r, func, i, label) for i, (label, *_rest) in enumerate(DATASETS)]
+    course = np.array([r.reference(f"{func}/0/{j}") for j in range(len(POINTS))])
+    for i, (label, *_rest) in enumerate(DATASETS[1:], start=1):
+        expected = np.array([r.reference(f"{func}/{i}/{j}") for j in range(len(POINTS))])
+        _check_not_globals(func, "(m, b, X, Y)", label, values[i], values[0], expected, course)
+    return values
+
+
 def _judge_E(r: Results) -> None:
+    everywhere = _scalars_everywhere(r, "E")
     for i, (label, *_rest) in enumerate(DATASETS):
-        values = _scalars(r, "E", i, label)
+        values = everywhere[i]
         expected = np.array([r.reference(f"E/{i}/{j}") for j in range(len(POINTS))])
         n = r.call(f"E/{i}/0").args[2].size
         try:
@@ -211,31 +248,39 @@ def _judge_E(r: Results) -> None:
                            rtol=FORMULA_RTOL, atol=1e-12, reveal=False, labels=_labels())
         except CheckFailure as exc:
             ratio = ratio_hint(values, expected)
-            for factor, why in ((2 * n, "a sum instead of the mean, and no 1/2"), (n, "a sum instead of a mean: E has 1/(2n)"),
-                                (2.0, "the 1/2 of 1/(2n) is missing")):
+            for factor, why in ((2 * n, "a sum instead of the mean, and no 1/2"), (n, "a sum instead of a mean: E has 1/(2n)")):
                 if ratio is not None and n > 1 and abs(ratio - factor) < 1e-9 * factor:
                     raise CheckFailure(f"{exc}\n  ({why}?)") from None
+            if ratio is not None and abs(ratio - 2.0) < 1e-9:
+                raise CheckFailure(f"{exc}" + cause(CAUSES["mse_scaling"], "E is the mean squared error divided by 2, "
+                                                    "(1/(2n)) * sum((m*X + b - Y)**2): the 1/2 of 1/(2n) is missing")) from None
             raise
 
 
 def _judge_gradient(func: str, partial: Callable[..., float]) -> Callable[[Results], None]:
     def judge(r: Results) -> None:
+        everywhere = _scalars_everywhere(r, func)
         for i, (label, *_rest) in enumerate(DATASETS):
-            values = _scalars(r, func, i, label)
+            values = everywhere[i]
             x, y = r.call(f"{func}/{i}/0").args[2:]
             slopes = np.array([partial(m, b, x, y) for m, b in POINTS])
             errors = rel_error(values, slopes, floor=1e-9)
             bad = errors > FD_REL_ERROR
             if np.any(bad):
                 worst = int(np.argmax(errors))
-                phrase = ratio_phrase(ratio_hint(values[bad], slopes[bad]), "the slope", exact=False)
+                ratio = ratio_hint(values[bad], slopes[bad])
+                phrase = ratio_phrase(ratio, "the slope", exact=False)
                 var = "m" if func == "dEdm" else "b"
+                formula = "(1/n) * sum((m*X + b - Y) * X)" if func == "dEdm" else "(1/n) * sum(m*X + b - Y)"
+                mse = cause(CAUSES["mse_scaling"], f"the derivative of the mean squared error (1/n) * sum(...**2); E has "
+                            f"1/(2n), whose 1/2 cancels the 2 from the square: {func} = {formula}") \
+                    if ratio is not None and abs(ratio - 2.0) < 1e-6 else ""
                 fail(
                     f"{func} on {label}: not the slope of E along {var}.\n"
                     f"  compared with central differences of E (step {FD_STEP:g}); relative error must be <= {FD_REL_ERROR:g}\n"
                     f"  mismatched: {int(bad.sum())} of {len(POINTS)} points\n"
                     f"  worst at {_labels()[worst]}: yours {values[worst]:.6g}, relative error {errors[worst]:.3g}"
-                    + (f"\n  hint: {phrase}" if phrase else "")
+                    + (f"\n  hint: {phrase}" if phrase else "") + mse
                 )
             expected = np.array([r.reference(f"{func}/{i}/{j}") for j in range(len(POINTS))])
             check_returned(f"{func} on {label}", Returned("numpy.ndarray", values, "float64"), expected, kind="array",
@@ -301,9 +346,15 @@ def _diagnose(r: Results, key: str, desc: str, result: np.ndarray, log_m: np.nda
         unused = " and ".join(f for f, c in (("dEdm", calls_m), ("dEdb", calls_b)) if c == 0)
         return f"{name}: the gradient function{'s' if ' and ' in unused else ''} passed in as {unused} {'were' if ' and ' in unused else 'was'} never called. Use the functions given as arguments, not global ones."
     if n > 0 and calls_m >= 1 and calls_b >= 1 and not np.array_equal(pts_m[0], pts_b[0], equal_nan=True):
+        which = "sequential_b" if np.array_equal(pts_m[0], [m0, b0]) else "sequential_m"
         return (f"{name}: the first step evaluated dEdm at (m, b) = ({pts_m[0][0]:.6g}, {pts_m[0][1]:.6g}) but dEdb at "
                 f"({pts_b[0][0]:.6g}, {pts_b[0][1]:.6g}): one parameter was updated before the other's gradient was "
-                "computed. Compute both gradients at the current (m, b), then update both (a simultaneous update).")
+                "computed. Compute both gradients at the current (m, b), then update both (a simultaneous update)."
+                + cause(CAUSES[which], "keep the new value in another variable (m_new = ...) until both gradients "
+                        "are computed, or compute both gradients first"))
+    ignored = _ignored_argument(r, call, name, result)
+    if ignored:
+        return ignored
     if n >= 1 and calls_m >= 1 and np.isfinite(result).all():
         start = float(np.hypot(*_grad_at(call, m0, b0)))
         if n == 1 and start > 0:
@@ -315,6 +366,26 @@ def _diagnose(r: Results, key: str, desc: str, result: np.ndarray, log_m: np.nda
         return f"{name}: the gradient functions were called {calls_m} times for num_iterations={n}: one step off?"
     mism = check_message(result, expected)
     return f"{name}: wrong (m, b).\n{mism}"
+
+
+#: What a gradient_descent that ignores an argument uses instead: the default, or a rate of the lesson.
+IGNORED_VALUES = {"learning_rate": (0.001, 0.01, 0.1, 0.5), "num_iterations": (1000,)}
+GD_DEFAULTS = {"learning_rate": 0.001, "num_iterations": 1000}
+
+
+def _ignored_argument(r: Results, call: Call, name: str, result: np.ndarray) -> str | None:
+    """The message when the result is the run with one argument replaced by a value fixed inside."""
+    for arg, values in IGNORED_VALUES.items():
+        for value in values:
+            if value == call.kwargs[arg]:
+                continue
+            with np.errstate(all="ignore"):
+                m_o, b_o = _run_reference(r, call, **{arg: value})
+            if np.isfinite([m_o, b_o]).all() and np.allclose(result, [m_o, b_o], rtol=TRAJECTORY_RTOL, atol=1e-12):
+                note = " (the default)" if value == GD_DEFAULTS[arg] else ""
+                return (f"{name}: your (m, b) is what {arg}={value:g}{note} gives, not {arg}={call.kwargs[arg]:g}."
+                        + cause(ignored_argument(arg), f"use the {arg} passed in, not a number fixed inside the function"))
+    return None
 
 
 def check_message(result: np.ndarray, expected: np.ndarray) -> str:
@@ -337,10 +408,15 @@ def _objective(call: Call, m: float, b: float) -> float:
     return cost(m, b, X, Y)
 
 
-def _run_reference(r: Results, call: Call, iterations: int) -> tuple[float, float]:
+def _run_reference(r: Results, call: Call, iterations: int | None = None, learning_rate: float | None = None,
+                   num_iterations: int | None = None) -> tuple[float, float]:
     dm, db = call.args[0].fn, call.args[1].fn
     _, _, m0, b0, X, Y = call.args
-    return r.reference_module.gradient_descent(dm, db, m0, b0, X.copy(), Y.copy(), learning_rate=call.kwargs["learning_rate"], num_iterations=iterations)
+    iterations = num_iterations if num_iterations is not None else iterations
+    return r.reference_module.gradient_descent(
+        dm, db, m0, b0, X.copy(), Y.copy(),
+        learning_rate=call.kwargs["learning_rate"] if learning_rate is None else learning_rate,
+        num_iterations=call.kwargs["num_iterations"] if iterations is None else iterations)
 
 
 def _picture_gd(r: Results) -> dict[str, str] | None:

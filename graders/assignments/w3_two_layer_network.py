@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import CheckFailure, check_returned, mismatch_message, ratio_hint, ratio_phrase
+from ..checks import (CAUSES, CheckFailure, built_on, cause, check_labels, check_returned, ignored_argument,
+                      ratio_hint, ratio_phrase)
 from ..gradcheck import numerical_gradient, rel_error
 from ..harness import Call, Check, Context, Results, fail
 from ..tolerances import FD_REL_ERROR, FORMULA_RTOL
@@ -154,10 +155,64 @@ def _judge_dict(r: Results, key: str, names: tuple[str, ...], label: str, *, rto
                        stop_after=None if values else "shape")
 
 
+def _draws(n_x: int, n_h: int, n_y: int, seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(W1, W2) unscaled, as the ways learners draw them would give (public: seeds and sizes only)."""
+    rng, legacy = np.random.default_rng(seed), np.random.RandomState(seed)  # RandomState(seed) is np.random.seed(seed)
+    uniform, legacy_uniform = np.random.default_rng(seed), np.random.RandomState(seed)
+    return {
+        "normal": (rng.standard_normal((n_h, n_x)), rng.standard_normal((n_y, n_h))),
+        "legacy": (legacy.randn(n_h, n_x), legacy.randn(n_y, n_h)),
+        "uniform": (uniform.random((n_h, n_x)), uniform.random((n_y, n_h))),
+        "legacy_uniform": (legacy_uniform.rand(n_h, n_x), legacy_uniform.rand(n_y, n_h)),
+    }
+
+
+def _init_cause(got: Returned, n_x: int, n_h: int, n_y: int, seed: int) -> str:
+    """Name the way the weights were drawn, when the numbers show it (else "")."""
+    if got.items is None or len(got.items) != 4:
+        return ""
+    W1, W2 = got.items[0], got.items[2]
+    if not (W1.is_numeric and W2.is_numeric and W1.array.shape == (n_h, n_x) and W2.array.shape == (n_y, n_h)):
+        return ""
+    mine = (W1.array, W2.array)
+    for draw, (d1, d2) in _draws(n_x, n_h, n_y, seed).items():
+        for scale in (0.01, 1.0):
+            if not all(np.allclose(m, d * scale, rtol=1e-12, atol=0.0) for m, d in zip(mine, (d1, d2))):
+                continue
+            if draw == "normal" and scale == 1.0:
+                return cause(CAUSES["missing_scale"], "the draws are right but not scaled: multiply them by 0.01")
+            if draw == "legacy":
+                return cause(CAUSES["legacy_rng"], "your weights are exactly what np.random.seed(seed) followed by "
+                             "np.random.randn draws" + (", without the x0.01" if scale == 1.0 else "") +
+                             "; the course draws with rng = np.random.default_rng(seed) and "
+                             "rng.standard_normal((n_h, n_x)), then rng.standard_normal((n_y, n_h))")
+            if draw in ("uniform", "legacy_uniform"):
+                return cause(CAUSES["uniform_draw"], "your weights are uniform draws from [0, 1)"
+                             + (" (np.random.rand)" if draw == "legacy_uniform" else " (rng.random)")
+                             + ("" if scale == 0.01 else " without the x0.01")
+                             + "; draw from the standard normal distribution: rng.standard_normal(...)")
+    allw = np.concatenate([W1.array.ravel(), W2.array.ravel()])
+    if allw.size >= 8 and np.all(allw >= 0) and np.all(allw < 0.01) and np.unique(allw).size > 1:
+        return cause(CAUSES["uniform_draw"], "all your weights lie in [0, 0.01): draws from a normal distribution "
+                     "take both signs; use rng.standard_normal(...) * 0.01")
+    if allw.size and np.all(np.isfinite(allw)) and np.max(np.abs(allw)) > 0.2 and np.max(np.abs(allw)) < 10:
+        ratio = ratio_hint(np.concatenate([m.ravel() for m in mine]),
+                           np.concatenate([d.ravel() * 0.01 for d in _draws(n_x, n_h, n_y, seed)["normal"]]))
+        if ratio is None:  # sizes of standard normal draws, not of draws times 0.01
+            return cause(CAUSES["missing_scale"], "your weights are the size of standard normal draws; "
+                         "the course's are 100 times smaller: multiply the draws by 0.01")
+    return ""
+
+
 def _judge_init(r: Results) -> None:
-    for k, (n_x, n_h, n_y, seed) in enumerate(INIT_CASES):
-        _judge_dict(r, f"i/{k}", PARAMS, f"initialize_parameters({n_x}, {n_h}, {n_y}, seed={seed})", rtol=1e-15, atol=0.0)
-    _judge_dict(r, "i/default", PARAMS, "initialize_parameters(2, 4, 1) with the default seed", rtol=1e-15, atol=0.0)
+    cases = [(f"i/{k}", (n_x, n_h, n_y, seed), f"initialize_parameters({n_x}, {n_h}, {n_y}, seed={seed})")
+             for k, (n_x, n_h, n_y, seed) in enumerate(INIT_CASES)]
+    cases.append(("i/default", (2, 4, 1, 3), "initialize_parameters(2, 4, 1) with the default seed"))
+    for key, sizes, label in cases:
+        try:
+            _judge_dict(r, key, PARAMS, label, rtol=1e-15, atol=0.0)
+        except CheckFailure as exc:
+            raise CheckFailure(f"{exc}{_init_cause(r.student(key), *sizes)}") from None
 
 
 # --- forward, cost -------------------------------------------------------------------------
@@ -207,7 +262,33 @@ def _judge_cost(r: Results) -> None:
                 raise CheckFailure(f"{exc}\n  (summed over the examples instead of averaged: divide by m)") from None
             if ratio is not None and n_y > 1 and abs(ratio - 1 / n_y) < 1e-9:
                 raise CheckFailure(f"{exc}\n  (averaged over the outputs too: sum over all entries, divide by m only)") from None
-            raise
+            raise CheckFailure(f"{exc}{_cost_cause(r, k, got, expected)}") from None
+
+
+def _cost_cause(r: Results, k: int, got: Returned, expected: float) -> str:
+    """Name the mistake when the numbers show it (cases before ``k`` passed)."""
+    A2, Y = r.call(f"c/{k}").args
+    n_y, m = Y.shape
+    if got.is_scalar and np.isfinite(float(got.array)):
+        value = float(got.array)
+        if abs(value + expected) <= 1e-9 * abs(expected):
+            return cause(CAUSES["cost_sign"], "the logs of probabilities are negative: the cost is minus their mean, "
+                         "-(1/m) * sum(...)")
+        with np.errstate(all="ignore"):
+            no_negatives = float(-np.sum(Y * np.log(A2)) / m)
+        for candidate, sign in ((no_negatives, ""), (-no_negatives, " and without the minus sign")):
+            if abs(value - candidate) <= 1e-9 * abs(candidate):
+                return cause(CAUSES["cost_no_1_minus_y"], "your cost counts only the examples with Y = 1" + sign
+                             + ": add (1 - Y) * log(1 - A2) for those with Y = 0")
+    passed_one_output = [j for j, (_, ny, _) in enumerate(COST_CASES[:k]) if ny == 1]
+    if n_y > 1 and passed_one_output:
+        if got.is_numeric and got.array.shape == (n_y, n_y) and abs(np.trace(got.array) - expected) <= 1e-9 * abs(expected):
+            how = "you returned an n_y x n_y matrix of every output paired with every other"
+        else:
+            how = "right with one output unit, not with several"
+        return cause(CAUSES["one_output"], f"{how}: np.dot(Y, np.log(A2).T) pairs every output with every other; "
+                     "multiply elementwise, Y * np.log(A2), and sum over all entries")
+    return ""
 
 
 # --- backward ------------------------------------------------------------------------------
@@ -346,36 +427,122 @@ def _judge_update(r: Results) -> None:
         _judge_dict(r, f"u/{k}", PARAMS, label, rtol=FORMULA_RTOL, atol=ELEMENT_ATOL)
 
 
-SHORT_RUNS = ((0, 2, 3, 0), (1, 3, 4, 1), (2, 4, 4, 2), (3, 3, 5, 5))  # (case, n_h, seed, num_iterations)
+#: (case, n_h, seed, num_iterations, learning_rate or None for the default): every argument varies
+SHORT_RUNS = ((0, 2, 3, 0, None), (1, 3, 4, 1, None), (2, 4, 4, 2, None), (3, 3, 5, 5, None), (4, 3, 6, 3, 0.5),
+              (5, 5, 3, 2, 2.0))
+#: nn_model's defaults (course-spec.md), what a function ignoring its argument uses instead
+NN_DEFAULTS = {"num_iterations": 10, "learning_rate": 1.2, "seed": 3}
+#: The student's own functions nn_model composes, in the order to fix them: their checks' calls
+#: also run in test_nn_model, so its message can say which block to fix first.
+BLOCKS = ("sigmoid", "layer_sizes", "initialize_parameters", "forward_propagation", "backward_propagation",
+          "update_parameters")
+
+
+def _nn_kwargs(seed: int, it: int, lr: float | None) -> dict:
+    return {"num_iterations": it, "seed": seed} | ({} if lr is None else {"learning_rate": lr})
+
+
+def _nn_label(n_h: int, seed: int, it: int, lr: float | None) -> str:
+    return f"nn_model(n_h={n_h}, num_iterations={it}, {'' if lr is None else f'learning_rate={lr:g}, '}seed={seed})"
 
 
 def _calls_nn(ctx: Context) -> list[Call]:
     X, Y = make_blobs(160, seed=5)
     calls = [Call(f"n/{k}", "nn_model", (X[:, : 40 + 10 * k], Y[:, : 40 + 10 * k], n_h),
-                  {"num_iterations": it, "seed": seed}, view="dict:W1,b1,W2,b2")
-             for k, (_, n_h, seed, it) in enumerate(SHORT_RUNS)]
+                  _nn_kwargs(seed, it, lr), view="dict:W1,b1,W2,b2")
+             for k, (_, n_h, seed, it, lr) in enumerate(SHORT_RUNS)]
     Xtr, Ytr = make_blobs(400, seed=0)
     calls.append(Call("n/long", "nn_model", (Xtr, Ytr, 4), {"num_iterations": 1000}, view="dict:W1,b1,W2,b2"))
-    return calls
+    return calls + [c for block in BLOCKS for c in _BLOCK_CHECKS[block][0](ctx)]
+
+
+def _params_of(got: Returned) -> list[np.ndarray] | None:
+    if got.items is None or len(got.items) != 4 or not all(i.is_numeric for i in got.items):
+        return None
+    return [i.array for i in got.items]
+
+
+def _same_params(mine: list[np.ndarray], theirs: dict, rtol: float = 1e-9) -> bool:
+    return all(m.shape == np.shape(theirs[n]) and np.allclose(m, theirs[n], rtol=rtol, atol=1e-12)
+               for m, n in zip(mine, PARAMS))
+
+
+def _ignored_argument(r: Results, key: str, label: str, mine: list[np.ndarray]) -> str | None:
+    """The message when the result is the reference run with one argument replaced by what a
+    function ignoring it uses (its default, or the hidden size the shapes show); else None."""
+    call = r.call(key)
+    X, Y, n_h = call.args
+    kwargs = {"learning_rate": 1.2, **call.kwargs}
+    where = {"learning_rate": "update_parameters", "seed": "initialize_parameters",
+             "num_iterations": "the loop (range(num_iterations))", "n_h": "layer_sizes and initialize_parameters"}
+    candidates = [(arg, value, " (the default)") for arg, value in NN_DEFAULTS.items() if kwargs[arg] != value]
+    if mine[0].ndim == 2 and mine[0].shape[0] != n_h and mine[0].shape[0] > 0:
+        candidates.append(("n_h", int(mine[0].shape[0]), ""))
+    for arg, value, note in candidates:
+        if arg == "num_iterations" and value > 50:
+            continue
+        run = {**kwargs, arg: value} if arg != "n_h" else kwargs
+        with np.errstate(all="ignore"):
+            theirs = r.reference_module.nn_model(X, Y, value if arg == "n_h" else n_h, **run)
+        if _same_params(mine, theirs):
+            return (f"{label}: your parameters are those of the run with {arg}={value:g}{note}."
+                    + cause(ignored_argument(arg), f"nn_model must use its argument {arg}: pass it on to {where[arg]}"))
+    return None
+
+
+def _broken_block(r: Results) -> str | None:
+    """The first of the student's building blocks that fails its own check, with that check's headline."""
+    for block in BLOCKS:
+        try:
+            _BLOCK_CHECKS[block][1](r)
+        except CheckFailure as exc:
+            return block
+    return None
+
+
+def _nn_failure(r: Results, exc: CheckFailure, key: str, label: str) -> CheckFailure:
+    """The message for a failed nn_model run: an ignored argument, a broken block, or the plain one."""
+    mine = _params_of(r.student(key))
+    if mine is not None and key != "n/long":
+        found = _ignored_argument(r, key, label, mine)
+        if found:
+            return CheckFailure(found)
+    block = _broken_block(r)
+    if block is not None:
+        return CheckFailure(f"{exc}" + cause(built_on(block), f"nn_model runs your own {block}, which fails its own "
+                                             f"check (see the test cell of {block}): fix {block} first"))
+    return exc
 
 
 def _judge_nn(r: Results) -> None:
+    try:
+        _judge_nn_runs(r)
+    except CheckFailure as exc:
+        key = getattr(exc, "key", "n/long")
+        raise _nn_failure(r, exc, key, getattr(exc, "label", "")) from None
+
+
+def _judge_nn_runs(r: Results) -> None:
     ref = r.reference_module
-    for k, (_, n_h, seed, it) in enumerate(SHORT_RUNS):
-        label = f"nn_model(n_h={n_h}, num_iterations={it}, seed={seed})"
+    for k, (_, n_h, seed, it, lr) in enumerate(SHORT_RUNS):
+        label = _nn_label(n_h, seed, it, lr)
         got = r.student(f"n/{k}")
         try:
-            _judge_dict(r, f"n/{k}", PARAMS, label, rtol=SHORT_RUN_RTOL, atol=1e-12)
+            try:
+                _judge_dict(r, f"n/{k}", PARAMS, label, rtol=SHORT_RUN_RTOL, atol=1e-12)
+            except CheckFailure as exc:
+                if it == 0:
+                    raise CheckFailure(f"{exc}\n  (with num_iterations=0 nn_model returns initialize_parameters(n_x, n_h, n_y, seed))") from None
+                mine = _params_of(got)
+                if it > 1 and mine is not None:
+                    X, Y, _ = r.call(f"n/{k}").args  # the same run stopped after 1 iteration, by the reference
+                    one_run = ref.nn_model(X, Y, n_h, **{**_nn_kwargs(seed, 1, lr)})
+                    if _same_params(mine, one_run):
+                        raise CheckFailure(f"{label}: the parameters after {it} iterations equal those after 1: "
+                                           "are they re-initialised inside the loop?") from None
+                raise
         except CheckFailure as exc:
-            if it == 0:
-                raise CheckFailure(f"{exc}\n  (with num_iterations=0 nn_model returns initialize_parameters(n_x, n_h, n_y, seed))") from None
-            if it > 1 and got.items is not None and len(got.items) == 4 and all(i.is_numeric for i in got.items):
-                X, Y, _ = r.call(f"n/{k}").args  # the same run stopped after 1 iteration, by the reference
-                one_run = ref.nn_model(X, Y, n_h, num_iterations=1, seed=seed)
-                one = [np.asarray(one_run[n]) for n in PARAMS]
-                if all(i.array.shape == np.shape(o) and np.allclose(i.array, o, rtol=1e-9, atol=1e-12) for i, o in zip(got.items, one)):
-                    raise CheckFailure(f"{label}: the parameters after {it} iterations equal those after 1: "
-                                       "are they re-initialised inside the loop?") from None
+            exc.key, exc.label = f"n/{k}", label
             raise
     # the long run: judged by cost reached and held-out accuracy, not by parameters
     label = "nn_model(X, Y, n_h=4, num_iterations=1000) on the course data"
@@ -407,9 +574,18 @@ def _calls_predict(ctx: Context) -> list[Call]:
 
 def _judge_predict(r: Results) -> None:
     for k, (seed, n_x, n_h, n_y, m) in enumerate(SHAPES):
-        check_returned(f"predict with n_y = {n_y} and 25 examples", r.student(f"p/{k}"), r.reference(f"p/{k}").astype(float),
-                       kind="bool_array", rtol=0, atol=0, reveal=False)
+        check_labels(f"predict with n_y = {n_y} and 25 examples", r.student(f"p/{k}"), r.reference(f"p/{k}"), reveal=False)
 
+
+#: block -> (calls, judge) of its own check, for nn_model's message
+_BLOCK_CHECKS = {
+    "sigmoid": (_calls_sigmoid, _judge_sigmoid),
+    "layer_sizes": (_calls_layers, _judge_layers),
+    "initialize_parameters": (_calls_init, _judge_init),
+    "forward_propagation": (_calls_forward, _judge_forward),
+    "backward_propagation": (_calls_backward, _judge_backward),
+    "update_parameters": (_calls_update, _judge_update),
+}
 
 CHECKS = (
     Check("test_sigmoid", "sigmoid", _calls_sigmoid, _judge_sigmoid),

@@ -1,6 +1,8 @@
 # kind: bug
 # expect-lost: test_initialize_parameters test_nn_model
 # why: the legacy np.random.seed / np.random.randn instead of default_rng, as in older courses
+# expect-message: test_initialize_parameters: cause: np.random.seed + np.random.randn instead of default_rng(seed)
+# expect-message: test_nn_model: cause: built on a wrong initialize_parameters
 # %% initialize_parameters
 def initialize_parameters(n_x, n_h, n_y, seed=3):
     np.random.seed(seed)
