@@ -152,7 +152,15 @@ def test_feedback_holds_no_reference_code(graded, course, assignment):
             assert line not in text, f"{html} shows reference code: {line}"
 
 
-@pytest.mark.parametrize("key", [k for k, v in VARIANTS.items() if v.kind == "correct"], ids="/".join)
+#: Correct variants the release's visible tests still reject: the visible test of predict asserts
+#: dtype bool, though course-spec.md gives 0/1 labels full marks (that test is written by
+#: tools/build_notebooks.py, which this change could not touch). Strict: fixing it fails here.
+VISIBLE_TEST_LAGS = {("w3_two_layer_network", "correct_predict_int"), ("w3_two_layer_network", "correct_predict_round")}
+
+
+@pytest.mark.parametrize("key", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason="visible predict test asserts dtype bool"))
+                                 if k in VISIBLE_TEST_LAGS else k
+                                 for k, v in VARIANTS.items() if v.kind == "correct"], ids="/".join)
 def test_correct_variants_pass_every_visible_test(graded, course, key):
     nb = autograded_nb(course, key[1], key[0])
     notes = [_text(o) for c in nb["cells"] for o in c.get("outputs", []) if "a visible test in this cell failed" in _text(o)]
@@ -177,7 +185,8 @@ def test_w2_descent_messages_say_what_happened(graded, course):
     esum = verdict_messages(course, "bug_E_sum", a)["test_E"]
     assert esum.endswith("(a sum instead of a mean: E has 1/(2n)?)")
     half = verdict_messages(course, "bug_E_no_half", a)["test_E"]
-    assert half.endswith("(the 1/2 of 1/(2n) is missing?)")
+    assert half.endswith("\n  cause: mean squared error scaling (1/n) instead of 1/(2n)\n"
+                         "  hint: E is the mean squared error divided by 2, (1/(2n)) * sum((m*X + b - Y)**2): the 1/2 of 1/(2n) is missing")
     sign = verdict_messages(course, "bug_dEdm_sign", a)["test_dEdm"]
     assert "dEdm on the course data: not the slope of E along m." in sign and "-1 times the slope (a sign error?)" in sign
     # the author's own descent, fed their wrong dEdm in the visible test, keeps its points
@@ -200,8 +209,23 @@ def test_w3_backprop_messages_name_the_gradient(graded, course):
     assert adds.endswith("your step goes along the gradient, uphill: subtract learning_rate * gradient")
     reinit = verdict_messages(course, "bug_reinit_in_loop", a)["test_nn_model"]
     assert reinit.endswith("the parameters after 2 iterations equal those after 1: are they re-initialised inside the loop?")
-    ints = verdict_messages(course, "bug_predict_int", a)["test_predict"]
-    assert ints.startswith("predict with n_y = 1 and 25 examples: expected an array of booleans, got dtype int64")
+    # labels as 0/1 integers or floats are labels (course-spec): full marks, no message
+    for name in ("correct_predict_int", "correct_predict_round"):
+        assert graded[(a, name)]["test_predict"][0] == graded[(a, name)]["test_predict"][1] > 0
+        assert "test_predict" not in verdict_messages(course, name, a)
+
+
+@pytest.mark.parametrize("key", [k for k, v in VARIANTS.items() if v.expect_messages], ids="/".join)
+def test_recognised_mistakes_are_named_in_the_feedback(graded, course, key):
+    """Each ``expect-message`` of a corpus variant is in the verdict and in the feedback page it reads."""
+    import html
+
+    assignment, name = key
+    verdicts = verdict_messages(course, name, assignment)
+    page = html.unescape((course / "feedback" / name / assignment / f"{assignment}.html").read_text())
+    for gid, text in VARIANTS[key].expect_messages:
+        assert text in verdicts.get(gid, ""), f"{name} {gid}: {verdicts.get(gid)!r}"
+        assert text in page, f"{name}: the feedback page lacks {text!r}"
 
 
 def _display(course, student: str, assignment: str, grade_id: str) -> dict:
