@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["cost_curves", "component_table"]
+__all__ = ["cost_curves", "component_table", "contour_paths"]
 
 #: Characters per line of a picture's title: two lines fit above a 6.4-inch axis at 10 pt.
 TITLE_WIDTH = 68
@@ -161,3 +161,93 @@ def component_table(rows: Sequence[tuple[str, str, str, str, bool]], *, caption:
     table = f"<table class='calc4ml-components'><caption>{html.escape(caption)}</caption>{head}{body}</table>"
     text = caption + "\n" + "\n".join(f"  {'OK ' if ok else 'BAD'} {n}: {f}" for n, _, _, f, ok in rows)
     return {"text/html": table, "text/plain": text}
+
+
+#: Grid of f evaluated for the contour picture, and its number of contour levels.
+CONTOUR_GRID = 81
+CONTOUR_LEVELS = 14
+#: Points of "yours" farther than this many times the reference path's extent from its centre are
+#: left outside the frame (a diverging method still shows where it started to go wrong).
+FRAME_REACH = 3.0
+
+
+def contour_paths(f, yours, reference, *, title: str) -> dict[str, str]:
+    """Two paths of iterates (arrays of (x, y) points) on the contour lines of ``f``, as an SVG drawn
+    here like :func:`cost_curves`, and a text line. Contours come from contourpy (matplotlib's)."""
+    import contourpy
+
+    ys = np.asarray(yours, dtype=float).reshape(-1, 2)
+    rs = np.asarray(reference, dtype=float).reshape(-1, 2)
+    r_ok = rs[np.all(np.isfinite(rs), axis=1)]
+    lo, hi = (r_ok.min(axis=0), r_ok.max(axis=0)) if len(r_ok) else (np.array([-1.0, -1.0]), np.array([1.0, 1.0]))
+    centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2, 0.5)
+    with np.errstate(all="ignore"):
+        near = np.all(np.isfinite(ys), axis=1) & np.all(np.abs(ys - centre) <= FRAME_REACH * half, axis=1)
+    shown = np.vstack([r_ok, ys[near]]) if len(r_ok) or near.any() else np.array([[-1.0, -1.0], [1.0, 1.0]])
+    lo, hi = shown.min(axis=0), shown.max(axis=0)
+    span = np.maximum(hi - lo, 1e-9)
+    lo, hi = lo - 0.12 * span - 0.05, hi + 0.12 * span + 0.05
+
+    width, height = SIZE
+    left, top = MARGIN["left"], MARGIN["top"]
+    right, bottom = width - MARGIN["right"], height - MARGIN["bottom"]
+
+    def px(x: float) -> float:
+        return left + (x - lo[0]) / (hi[0] - lo[0]) * (right - left)
+
+    def py(y: float) -> float:
+        return bottom - (y - lo[1]) / (hi[1] - lo[1]) * (bottom - top)
+
+    gx, gy = np.linspace(lo[0], hi[0], CONTOUR_GRID), np.linspace(lo[1], hi[1], CONTOUR_GRID)
+    with np.errstate(all="ignore"):
+        z = np.asarray(f(*np.meshgrid(gx, gy)), dtype=float)
+    z_lo, z_hi = float(np.nanmin(z)), float(np.nanmax(z))
+    levels = z_lo + (z_hi - z_lo) * np.geomspace(2e-3, 0.9, CONTOUR_LEVELS) if z_hi > z_lo else []
+    gen = contourpy.contour_generator(gx, gy, z)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" role="img">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           '<defs><clipPath id="calc4ml-plot"><rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}"/>'
+           '</clipPath></defs>'.format(left, top, right - left, bottom - top)]
+    for level in levels:
+        for line in gen.lines(float(level)):
+            points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in line)
+            out.append(f'<polyline points="{points}" fill="none" stroke="#7fa7d0" stroke-width="0.8" '
+                       f'clip-path="url(#calc4ml-plot)"/>')
+    for t in _nice_ticks(lo[1], hi[1]):
+        out.append(f'<text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end" font-size="11" {_FONT}>'
+                   f'{html.escape(_label(t))}</text>')
+    for t in _nice_ticks(lo[0], hi[0]):
+        out.append(f'<text x="{px(t):.1f}" y="{bottom + 15}" text-anchor="middle" font-size="11" {_FONT}>'
+                   f'{html.escape(_label(t))}</text>')
+    out.append(f'<rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}" fill="none" stroke="black"/>')
+    for path, colour, lw, r in ((rs, "#999999", 3, 4.0), (ys, "#d62728", 1.5, 2.5)):
+        for run in _segments(path[:, 0], path[:, 1]):
+            points = " ".join(f"{px(path[i, 0]):.1f},{py(path[i, 1]):.1f}" for i in run)
+            out.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{lw}" '
+                       f'stroke-linejoin="round" clip-path="url(#calc4ml-plot)"/>')
+            out += [f'<circle cx="{px(path[i, 0]):.1f}" cy="{py(path[i, 1]):.1f}" r="{r}" fill="{colour}" '
+                    f'clip-path="url(#calc4ml-plot)"/>' for i in run]
+    out.append(f'<rect x="{right - 156}" y="{top + 4}" width="150" height="36" fill="white" fill-opacity="0.8"/>')
+    for i, (label, colour, lw) in enumerate((("reference solution", "#999999", 3), ("yours", "#d62728", 1.5))):
+        y = top + 16 + 16 * i
+        out.append(f'<line x1="{right - 150}" y1="{y - 4}" x2="{right - 126}" y2="{y - 4}" stroke="{colour}" '
+                   f'stroke-width="{lw}"/>')
+        out.append(f'<text x="{right - 120}" y="{y}" font-size="11" {_FONT}>{label}</text>')
+    lines = textwrap.wrap(title, TITLE_WIDTH)
+    for i, line in enumerate(lines):
+        y = top - 8 - 15 * (len(lines) - 1 - i)
+        out.append(f'<text x="{(left + right) / 2:.1f}" y="{y}" text-anchor="middle" font-size="12.5" {_FONT}>'
+                   f'{html.escape(line)}</text>')
+    out.append(f'<text x="{(left + right) / 2:.1f}" y="{height - 8}" text-anchor="middle" font-size="12" {_FONT}>x</text>')
+    out.append(f'<text transform="translate(16 {(top + bottom) / 2:.1f}) rotate(-90)" text-anchor="middle" '
+               f'font-size="12" {_FONT}>y</text>')
+    out.append("</svg>")
+
+    def where(path: np.ndarray) -> str:
+        ok = path[np.all(np.isfinite(path), axis=1)]
+        return f"({ok[-1][0]:.4g}, {ok[-1][1]:.4g})" if len(ok) else "not finite"
+
+    alt = f"{title}: your last iterate {where(ys)}, the reference's {where(rs)}; {len(ys)} points of yours"
+    return {"image/svg+xml": "\n".join(out), "text/plain": alt}

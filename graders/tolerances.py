@@ -17,6 +17,9 @@ __all__ = [
     "STATIONARY_RTOL",
     "VISIBLE_RTOL",
     "VISIBLE_ATOL",
+    "FD_HESSIAN_STEP",
+    "ITERATE_RTOL",
+    "QUADRATIC_RATIO_FACTOR",
 ]
 
 #: Numbers read back from a CSV file: parsing a decimal string is exact in float64, so the
@@ -51,3 +54,24 @@ STATIONARY_RTOL = 1e-7
 #: Visible tests use small hand-made inputs whose answers are known exactly.
 VISIBLE_RTOL = 1e-7
 VISIBLE_ATOL = 1e-9
+
+#: Step of the outer central differences when a Hessian is made from a gradient that is itself
+#: central differences (w4: the grader's derivatives of the course f, which must not spell out
+#: the exercise's formulas in code the kernel can read). The inner rounding error
+#: eps*|f|/FD_STEP ~ 1e-11*|f| is divided by this step: 1e-3 keeps it near 1e-8 relative, and the
+#: truncation error on a quartic (step^2 * f''''/6 ~ 4e-6) stays far below the Hessian's entries
+#: (>= 4 on the course f), so Newton's method with it still converges to the minimum.
+FD_HESSIAN_STEP = 1e-3
+
+#: Newton iterates of two correct implementations (np.linalg.solve, np.linalg.inv, an explicit
+#: 2x2 inverse, f'/f'' or f' * (1/f'')) differ by rounding: about cond(H) * eps per step, and
+#: Newton's map contracts such differences on every graded run (cond(H) < 1e3 there), so they
+#: stay below 1e-13 relative. The smallest real bug graded (one step off on a run that converges
+#: only linearly) moves the result by more than 1e-5: 1e-8 relative to max(1, |x|) sits between.
+ITERATE_RTOL = 1e-8
+
+#: Near the minimum Newton's error squares: e_{k+1} <= M * e_k^2. A student's iterates may show
+#: a ratio e_{k+1}/e_k^2 up to this factor above the reference's largest one on the same run
+#: (rounding moves it by far less); a method that converges only linearly has e_{k+1}/e_k^2 ~
+#: r / e_k, which exceeds it by 10^3 and more within a few steps of the minimum.
+QUADRATIC_RATIO_FACTOR = 10.0
