@@ -24,7 +24,11 @@ headline.
 Every student in the gradebook appears for every reported assignment: one who submitted
 nothing scores 0 in the LMS export and is flagged ``submitted == False`` in the tables.
 Headlines are grouped with standalone numbers replaced by ``#`` (``omega* = 0.3234`` and
-``omega* = 0.5`` are the same mistake): that is the ``pattern`` column.
+``omega* = 0.5`` are the same mistake): that is the ``pattern`` column. A message whose judge
+recognised the mistake names its cause (a line ``cause: <label>``, see
+:func:`graders.checks.cause_of`): that is the ``cause`` column, and failures with a cause are
+grouped by it instead ("7 students: global variables instead of arguments"), whatever numbers
+their headlines hold. ``group`` is the key used: the cause, else the pattern.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from .assignments import ASSIGNMENTS
+from .checks import cause_of
 
 if TYPE_CHECKING:
     from nbgrader.api import Gradebook
@@ -62,6 +67,8 @@ __all__ = [
     "late_submissions",
     "headline",
     "pattern",
+    "group_of",
+    "what_failed_html",
     "NO_MESSAGE",
     "NO_NOTEBOOK",
 ]
@@ -98,7 +105,9 @@ class ReportData:
 
     ``failures``: student, assignment, notebook, exercise, score, max_score, error (the
     exception name), headline (first line of the message), pattern (headline with numbers
-    replaced by ``#``), message (the whole text) — one row per exercise that lost points.
+    replaced by ``#``), cause (the recognised mistake the message names, or None), group (what
+    the tables group by: ``group_of(pattern, cause)``), message (the whole text) — one row per
+    exercise that lost points.
 
     ``exercises``: assignment, notebook, exercise, max_score, in notebook order.
     """
@@ -133,6 +142,21 @@ def pattern(text: str) -> str:
     at ``PATTERN_CHARS`` characters: the key that groups headlines of one mistake."""
     masked = _RUN.sub("#…", _NUMBER.sub("#", text))
     return masked if len(masked) <= PATTERN_CHARS else masked[: PATTERN_CHARS - 1].rstrip() + "…"
+
+
+def group_of(pattern_text: str, cause_label: str | None) -> str:
+    """The key failures are grouped by: the recognised cause if the message names one, else the
+    headline pattern. Causes are marked so that a headline can never pass for one."""
+    return f"{CAUSE_MARK}{cause_label}" if cause_label else pattern_text
+
+
+#: Prefix of a group key that is a cause label (``group_of``), not a headline pattern.
+CAUSE_MARK = "cause: "
+
+
+def _group_text(group: str) -> tuple[bool, str]:
+    """(is a cause, what to show) for a group key."""
+    return (True, group[len(CAUSE_MARK):]) if group.startswith(CAUSE_MARK) else (False, group)
 
 
 def _gradebook_file(root: Path) -> Path:
@@ -323,6 +347,7 @@ def collect(course_root: Path, assignments: Sequence[str] | None = None) -> Repo
                     failure_rows.append({"student": student, "assignment": name, "notebook": nb_name,
                                          "exercise": exercise, "score": score, "max_score": max_score,
                                          "error": ename, "headline": head, "pattern": pattern(head),
+                                         "cause": cause_of(message), "group": group_of(pattern(head), cause_of(message)),
                                          "message": message})
     except SQLAlchemyError as exc:  # locked while nbgrader writes, an older schema, ...
         raise ReportError(f"cannot read the gradebook at {db}: {_first_line(exc)}") from exc
@@ -343,7 +368,7 @@ def collect(course_root: Path, assignments: Sequence[str] | None = None) -> Repo
         scores=frame(score_rows, ["student", "assignment", "notebook", "exercise", "score", "max_score", "submitted"]),
         submissions=submissions,
         failures=frame(failure_rows, ["student", "assignment", "notebook", "exercise", "score", "max_score",
-                                      "error", "headline", "pattern", "message"]),
+                                      "error", "headline", "pattern", "cause", "group", "message"]),
         exercises=frame(exercise_rows, ["assignment", "notebook", "exercise", "max_score"]),
         gradebook=db,
         not_graded=tuple(a for a in order if a not in graded and a not in chosen),
@@ -404,8 +429,9 @@ def assignment_summary(data: ReportData) -> pd.DataFrame:
 
 def check_failures(data: ReportData, top: int = TOP_MESSAGES) -> pd.DataFrame:
     """Per assignment × exercise (every check, in notebook order): submitted, failed,
-    failure_rate (failed / submitted) and the ``top`` most common headline patterns
-    (``message_1``, ``count_1``, ...; empty when fewer)."""
+    failure_rate (failed / submitted) and the ``top`` most common groups of failures
+    (``message_1``, ``count_1``, ...; empty when fewer): a recognised cause as ``cause: <label>``,
+    else the headline pattern."""
     rows = []
     for ex in data.exercises.itertuples(index=False):
         subs = data.scores[(data.scores["assignment"] == ex.assignment) & (data.scores["exercise"] == ex.exercise)
@@ -415,7 +441,7 @@ def check_failures(data: ReportData, top: int = TOP_MESSAGES) -> pd.DataFrame:
         n = len(subs)
         row: dict = {"assignment": ex.assignment, "exercise": ex.exercise, "max_score": ex.max_score,
                      "submitted": n, "failed": len(fails), "failure_rate": len(fails) / n if n else math.nan}
-        common = fails["pattern"].value_counts(sort=False)
+        common = fails["group"].value_counts(sort=False)
         # most frequent first; ties in order of first appearance (students alphabetical)
         ranked = sorted(common.items(), key=lambda kv: -kv[1])
         for i in range(top):
@@ -619,6 +645,40 @@ def _img(png: bytes, alt: str) -> str:
     return f'<img alt="{_e(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
 
 
+def _failure_item(group: str, who: list[str]) -> str:
+    """One line of "what failed, per check": a recognised cause in words, a headline pattern as code."""
+    is_cause, text = _group_text(group)
+    names = f' <span class="muted">({_e(", ".join(who))})</span>'
+    if is_cause:
+        return f"<li>{len(who)} student{'' if len(who) == 1 else 's'}: <b>{_e(text)}</b>{names}</li>"
+    return f"<li>{len(who)} × <code>{_e(text)}</code>{names}</li>"
+
+
+def what_failed_html(data: ReportData, checks: pd.DataFrame) -> str:
+    """The report's "What failed, per check": per failed check, its failures grouped by cause
+    (or headline pattern), largest group first, with who is in each."""
+    parts = ["<h2>What failed, per check</h2>"]
+    any_failure = False
+    for a in data.assignments:
+        rows = checks[(checks["assignment"] == a) & (checks["failed"] > 0)]
+        if rows.empty:
+            continue
+        parts.append(f"<h3>{_e(a)}</h3>")
+        for row in rows.itertuples(index=False):
+            any_failure = True
+            fails = data.failures[(data.failures["assignment"] == a) & (data.failures["exercise"] == row.exercise)]
+            points = f"{row.max_score:g} point" + ("" if row.max_score == 1 else "s")
+            parts.append(f"<p><b>{_e(row.exercise)}</b> ({points}): failed by {row.failed} of the "
+                         f"{row.submitted} who submitted ({row.failure_rate:.0%}).</p>")
+            grouped = fails.groupby("group", sort=False)["student"].agg(list)
+            grouped = grouped.loc[sorted(grouped.index, key=lambda p: -len(grouped[p]))]
+            items = "".join(_failure_item(g, who) for g, who in grouped.items())
+            parts.append(f"<ul>{items}</ul>")
+    if not any_failure:
+        parts.append("<p>No check failed.</p>")
+    return "\n".join(parts)
+
+
 def _html(data: ReportData, summary: pd.DataFrame, checks: pd.DataFrame, late: pd.DataFrame,
           images: dict[str, tuple[str, bytes]]) -> str:
     parts = [
@@ -643,28 +703,7 @@ def _html(data: ReportData, summary: pd.DataFrame, checks: pd.DataFrame, late: p
     parts.append(_img(images["failure_rates"][1], "failure rate per check"))
     parts.append(_img(images["heatmap"][1], "fraction of points per exercise and student"))
 
-    parts.append("<h2>What failed, per check</h2>")
-    any_failure = False
-    for a in data.assignments:
-        rows = checks[(checks["assignment"] == a) & (checks["failed"] > 0)]
-        if rows.empty:
-            continue
-        parts.append(f"<h3>{_e(a)}</h3>")
-        for row in rows.itertuples(index=False):
-            any_failure = True
-            fails = data.failures[(data.failures["assignment"] == a) & (data.failures["exercise"] == row.exercise)]
-            points = f"{row.max_score:g} point" + ("" if row.max_score == 1 else "s")
-            parts.append(f"<p><b>{_e(row.exercise)}</b> ({points}): failed by {row.failed} of the "
-                         f"{row.submitted} who submitted ({row.failure_rate:.0%}).</p>")
-            grouped = fails.groupby("pattern", sort=False)["student"].agg(list)
-            grouped = grouped.loc[sorted(grouped.index, key=lambda p: -len(grouped[p]))]
-            items = "".join(
-                f"<li>{len(who)} × <code>{_e(p)}</code> <span class=\"muted\">({_e(', '.join(who))})</span></li>"
-                for p, who in grouped.items()
-            )
-            parts.append(f"<ul>{items}</ul>")
-    if not any_failure:
-        parts.append("<p>No check failed.</p>")
+    parts.append(what_failed_html(data, checks))
 
     parts.append("<h2>Late submissions</h2>")
     if late.empty:

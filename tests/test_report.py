@@ -22,7 +22,7 @@ import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
 from conftest import ROOT, make_course, nbgrader
-from graders.report import ReportError, collect, headline, pattern, write_report
+from graders.report import ReportData, ReportError, collect, headline, pattern, write_report
 
 W1, W2, W3 = "w1_cost_minimization", "w2_linear_regression", "w3_two_layer_network"
 STUDENTS = ("ada_fictional", "blaise_fictional", "carl_fictional", "emmy_fictional")
@@ -296,3 +296,45 @@ def test_headline_and_pattern():
         "omega* = # at # months, step # in w1 of test_f2"
     assert pattern("got pandas.Series: 0 102.06 1 102.58 2 95.35") == "got pandas.Series: #…"
     assert len(pattern("x " * 500)) == 200
+
+
+def _failures_of(messages: dict[str, str], assignment: str, exercise: str) -> ReportData:
+    """A ReportData holding one failure per student (``messages``: student -> the grader's message)."""
+    from graders.checks import cause_of
+    from graders.report import group_of
+
+    students = tuple(sorted(messages))
+    rows = [{"student": s, "assignment": assignment, "notebook": assignment, "exercise": exercise, "score": 0.0,
+             "max_score": 1.0, "error": "CheckFailed", "headline": headline(m), "pattern": pattern(headline(m)),
+             "cause": cause_of(m), "group": group_of(pattern(headline(m)), cause_of(m)), "message": m}
+            for s, m in messages.items()]
+    scores = pd.DataFrame([{"student": s, "assignment": assignment, "notebook": assignment, "exercise": exercise,
+                            "score": 0.0, "max_score": 1.0, "submitted": True} for s in students])
+    return ReportData(course_root=Path("course"), assignments=(assignment,), students=students, scores=scores,
+                      submissions=pd.DataFrame(), failures=pd.DataFrame(rows),
+                      exercises=pd.DataFrame([{"assignment": assignment, "notebook": assignment, "exercise": exercise,
+                                               "max_score": 1.0}]), gradebook=Path("gradebook.db"))
+
+
+def test_failures_are_grouped_by_the_recognised_cause():
+    """Seven students reading notebook globals, with seven different numbers and two wordings,
+    are one line of the report; failures without a recognised cause stay grouped by pattern."""
+    from graders.checks import CAUSES, cause
+    from graders.report import check_failures, what_failed_html
+
+    recognised = cause(CAUSES["globals"], "use the arguments")
+    globals_ = {f"student_{i}": (f"E on a hidden data set of {3 + i} points: exactly the same result as on the course data."
+                                 if i % 2 else f"E on the course data: wrong values.\n  worst at index {i}: yours {i}.5")
+                + recognised for i in range(7)}
+    unrecognised = {f"other_{i}": f"E on the course data: wrong values.\n  worst at index {i}: yours {i}.25" for i in range(2)}
+    assert len({pattern(headline(m)) for m in globals_.values()}) == 2  # the headlines alone would split them
+    data = _failures_of({**globals_, **unrecognised}, W2, "test_E")
+
+    row = check_failures(data).iloc[0]
+    assert (row.failed, row.message_1, row.count_1) == (len(globals_) + len(unrecognised),
+                                                        "cause: global variables instead of arguments", len(globals_))
+    assert (row.message_2, row.count_2) == ("E on the course data: wrong values.", len(unrecognised))
+    page = what_failed_html(data, check_failures(data))
+    assert f"<li>{len(globals_)} students: <b>global variables instead of arguments</b>" in page
+    assert f"<li>{len(unrecognised)} × <code>E on the course data: wrong values.</code>" in page
+    assert page.count("<li>") == 2
