@@ -367,20 +367,22 @@ class GradeSummary:
 _NOT_HASHED = ("__pycache__", ".ipynb_checkpoints")
 
 
-def _files(folder: Path, suffix: str = "") -> list[Path]:
-    """Files under ``folder`` (a file: itself), in a stable order, caches and checkpoints skipped."""
+def _files(folder: Path, suffix: str = "", skip: frozenset[str] = frozenset()) -> list[Path]:
+    """Files under ``folder`` (a file: itself), in a stable order, caches and checkpoints skipped,
+    and the top-level entries named in ``skip`` (``name`` or ``name.py``)."""
     if folder.is_file():
         return [folder]
     return sorted(p for p in folder.rglob(f"*{suffix}")
-                  if p.is_file() and not any(part in _NOT_HASHED for part in p.relative_to(folder).parts))
+                  if p.is_file() and not any(part in _NOT_HASHED for part in p.relative_to(folder).parts)
+                  and p.relative_to(folder).parts[0].removesuffix(".py") not in skip)
 
 
-def _digest(folder: Path, suffix: str = "") -> str:
-    """sha256 over the relative names and contents of ``_files(folder, suffix)`` ('' if none)."""
+def _digest(folder: Path, suffix: str = "", skip: frozenset[str] = frozenset()) -> str:
+    """sha256 over the relative names and contents of ``_files(folder, suffix, skip)`` ('' if none)."""
     h = hashlib.sha256()
     if not folder.exists():
         return ""
-    for path in _files(folder, suffix):
+    for path in _files(folder, suffix, skip):
         h.update(str(path.relative_to(folder) if path != folder else path.name).encode() + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
@@ -403,15 +405,18 @@ def _graders_dirs(course_root: Path) -> list[Path]:
 
 def course_hashes(course_root: Path, assignment: str) -> tuple[tuple[str, str], ...]:
     """``((part, sha256), ...)`` for each of ``COURSE_PARTS``: the ``graders`` package's .py files
-    (the one imported, and the course's ``graders/`` if that is another folder), ``reference/``,
+    (the one imported, and the course's ``graders/`` if that is another folder), ``reference/``
+    (all of it but the other assignments' modules: a new week's reference regrades nothing),
     ``release/<assignment>/`` and ``nbgrader_config.py``. A submission graded under other hashes
     is graded again by ``resume``."""
     course_root = Path(course_root)
     graders = hashlib.sha256()
     for folder in _graders_dirs(course_root):
         graders.update(_digest(folder, ".py").encode())
+    others = frozenset(p.name for d in ("source", "release") if (course_root / d).is_dir()
+                       for p in (course_root / d).iterdir() if p.is_dir()) - {assignment}
     return (("graders", graders.hexdigest()),
-            ("reference", _digest(course_root / "reference")),
+            ("reference", _digest(course_root / "reference", skip=others)),
             ("release", _digest(course_root / "release" / assignment)),
             ("config", _digest(course_root / "nbgrader_config.py")))
 

@@ -544,9 +544,13 @@ def test_course_hashes_follow_graders_reference_release_and_config_not_caches(tm
         base = dict(course_hashes(course, a))
     (course / "release" / a / "data" / "extra.csv").write_text("1\n")
     assert changed() == ["release"]
-    # another assignment's release is not this one's
+    # another assignment's release and reference are not this one's; a shared reference module is
     shutil.copytree(ROOT / "release" / "w2_linear_regression", course / "release" / "w2_linear_regression")
+    other = course / "reference" / "w2_linear_regression.py"
+    other.write_text(other.read_text() + "\n# changed\n")
     assert changed() == ["release"]
+    (course / "reference" / "shared.py").write_text("TOL = 1e-9\n")
+    assert changed() == ["reference", "release"]
 
 
 def test_feedback_is_written_by_the_grading_workers(tmp_path: Path) -> None:
