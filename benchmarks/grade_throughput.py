@@ -1,4 +1,4 @@
-"""Throughput of `calc4ml grade` against stock `nbgrader autograde`, with identical grades.
+"""Throughput of `calc4ml grade` against stock `nbgrader autograde` + `generate_feedback`, with identical grades.
 
     .venv/bin/python benchmarks/grade_throughput.py --per-assignment 100
 
@@ -6,9 +6,14 @@ Builds N fictional submissions per assignment from the test corpus (correct, bug
 broken notebooks in the proportions of tools/corpus.py CLASS_MIX) in a throw-away course,
 then in the same run:
 
-1. stock: `nbgrader autograde <assignment>` for every assignment (nbgrader's sequential loop,
-   this course's nbgrader_config.py: sandbox, repair, trusted verdicts);
-2. ours: `calc4ml grade` on all cores, into a fresh gradebook;
+1. stock: `nbgrader autograde <assignment>` then `nbgrader generate_feedback <assignment>` for
+   every assignment (nbgrader's sequential loop, this course's nbgrader_config.py: sandbox,
+   repair, trusted verdicts, feedback without the hidden tests);
+2. ours: `calc4ml grade` on all cores, into a fresh gradebook; its grading workers write each
+   submission's feedback right after grading it.
+
+Both sides' measured time includes writing the feedback HTML of every graded submission, so
+neither leaves part of the job outside the clock (the floors run the notebooks' code only).
 3. floor: the same submitted notebooks' code run with no grading framework at all, all cores
    busy: cold (a plain `python` per notebook on its concatenated code cells) and warm (each
    notebook in a process forked from a Python that already imported numpy, pandas, matplotlib
@@ -121,6 +126,7 @@ def build_course(dest: Path, n: int, assignments: list[str]) -> int:
 
 def reset_grades(course: Path, assignments: list[str]) -> None:
     shutil.rmtree(course / "autograded", ignore_errors=True)
+    shutil.rmtree(course / "feedback", ignore_errors=True)
     shutil.rmtree(course / ".calc4ml", ignore_errors=True)
     (course / "gradebook.db").unlink(missing_ok=True)
     for a in assignments:  # a fresh gradebook knows the assignment again
@@ -148,15 +154,18 @@ def _others(course: Path, chunk: list[str]) -> list[str]:
 
 def run_stock(course: Path, assignments: list[str], chunk: list[str] | None = None,
               per: dict[str, float] | None = None) -> tuple[Meter, dict[str, float]]:
-    """nbgrader's own loop, one command per assignment (only ``chunk``'s students if given, through
-    nbgrader's own ``--CourseDirectory.student_id_exclude``); also the wall time of each."""
+    """nbgrader's own loop, two commands per assignment, `autograde` then `generate_feedback` (only
+    ``chunk``'s students if given, through nbgrader's own ``--CourseDirectory.student_id_exclude``),
+    as ``calc4ml grade`` writes feedback too; also the wall time of each assignment."""
     per = {} if per is None else per
     exclude = [f"--CourseDirectory.student_id_exclude={','.join(_others(course, chunk))}"] if chunk else []
     with Meter() as m:
         for a in assignments:
             t0 = time.monotonic()
-            subprocess.run([str(BIN / "nbgrader"), "autograde", a, "--force", *exclude], cwd=course, env=_env(),
-                           capture_output=True)  # a class with broken notebooks exits 1; its grades are still saved
+            for step in ("autograde", "generate_feedback"):
+                # a class with broken notebooks exits 1; its grades (and the others' feedback) are still saved
+                subprocess.run([str(BIN / "nbgrader"), step, a, "--force", *exclude], cwd=course, env=_env(),
+                               capture_output=True)
             per[a] = per.get(a, 0.0) + time.monotonic() - t0
     return m, per
 
@@ -170,7 +179,7 @@ def journal_seconds(course: Path) -> dict[str, float]:
 
 
 def run_ours(course: Path, assignments: list[str], jobs: int | None, chunk: list[str] | None = None) -> Meter:
-    cmd = [str(BIN / "calc4ml"), "--course", str(course), "grade", *assignments, "--no-feedback"]
+    cmd = [str(BIN / "calc4ml"), "--course", str(course), "grade", *assignments]  # feedback included, as in stock
     if jobs:
         cmd += ["--jobs", str(jobs)]
     for student in chunk or ():
@@ -284,7 +293,10 @@ FLOORS = {"cold": ("cold floor (python per notebook)", run_floor),
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Feedback is inside both measured times: stock runs `nbgrader generate_feedback` after each "
+               "`nbgrader autograde`, calc4ml grade's workers write each submission's feedback after grading it.")
     ap.add_argument("--per-assignment", type=int, default=100)
     ap.add_argument("--assignments", nargs="*", default=list(ASSIGNMENTS))
     ap.add_argument("--jobs", type=int, default=None, help="kernels at once in calc4ml grade (default: all cores)")
@@ -358,8 +370,8 @@ def main() -> None:
                 f"{m.peak / 2**20:8.0f} MiB peak")
 
     print()
-    print(row("stock nbgrader autograde", stock))
-    print(row("calc4ml grade", ours))
+    print(row("stock autograde + feedback", stock))
+    print(row("calc4ml grade (+ feedback)", ours))
     for f, (m, _) in floors.items():
         print(row(FLOORS[f][0], m))
     print(f"speed-up ours/stock: {stock.wall / ours.wall:.2f}x wall"
