@@ -478,6 +478,12 @@ def _ignored_argument(r: Results, key: str, label: str, mine: list[np.ndarray]) 
     candidates = [(arg, value, " (the default)") for arg, value in NN_DEFAULTS.items() if kwargs[arg] != value]
     if mine[0].ndim == 2 and mine[0].shape[0] != n_h and mine[0].shape[0] > 0:
         candidates.append(("n_h", int(mine[0].shape[0]), ""))
+    with np.errstate(all="ignore"):  # trained on the notebook's X_train, Y_train instead of X, Y?
+        on_course = r.reference_module.nn_model(*make_blobs(400, seed=0), n_h, **kwargs)
+    if _same_params(mine, on_course):
+        return (f"{label}: your parameters are those of the same run on the course data (X_train, Y_train)."
+                + cause(CAUSES["globals"], "nn_model must train on the X and Y passed in, not on the notebook's "
+                        "X_train and Y_train"))
     for arg, value, note in candidates:
         if arg == "num_iterations" and value > 50:
             continue
