@@ -29,7 +29,7 @@ def _error(proc) -> str:
 def test_unknown_assignment_names_the_known_ones(bare_course: Path) -> None:
     err = _error(calc4ml(bare_course, "grade", "w9_nothing", check=False))
     assert err == ("calc4ml: error: no assignment 'w9_nothing' in source/ "
-                   "(known: w1_cost_minimization, w2_linear_regression, w3_two_layer_network)")
+                   "(known: w1_cost_minimization, w2_linear_regression, w3_two_layer_network, w4_newtons_method)")
 
 
 def test_empty_submitted_folder_says_what_to_do(bare_course: Path) -> None:

@@ -1,0 +1,3 @@
+# kind: correct
+# expect-lost:
+# why: the reference solution itself
