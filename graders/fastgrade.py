@@ -36,6 +36,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import json
+import logging
 import multiprocessing as mp
 import os
 import select
@@ -53,7 +54,8 @@ from typing import Any, Callable, Iterable, Sequence
 from jupyter_client.asynchronous import AsyncKernelClient
 from traitlets import DottedObjectName, Type
 
-from .sandbox import SandboxedKernelManager, _kernel_env, sandbox_command
+from .isolate import remove_tree
+from .sandbox import ProcessCap, SandboxedKernelManager, _kernel_env, sandbox_command
 
 __all__ = [
     "GradeTask", "GradeResult", "GradeSummary", "Zygote", "ZygoteKernelManager", "PromptKernelClient", "grade_class",
@@ -61,6 +63,8 @@ __all__ = [
     "course_hashes", "COURSE_PARTS",
     "EXTRA_WORKERS", "slotted",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Where finished submissions are journaled (relative to the course root).
 JOURNAL = Path(".calc4ml") / "grade-journal.jsonl"
@@ -84,25 +88,31 @@ class Zygote:
     """Host side of a :mod:`graders.zygote` fork server in its own sandbox."""
 
     def __init__(self) -> None:
+        self.proc: subprocess.Popen[str] | None = None
+        self.renewals = 0  # sandboxes thrown away because something survived a reset
+        self._workdir: str | None = None  # the submission folder copied into the slot
+        self._lock = threading.Lock()
+        self._make_folders()
+
+    def _make_folders(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="calc4ml-zygote-"))
         self.slot = self.root / "work"
         self.private = self.root / "private"
+        self.log = self.root / "fork-server.log"  # its stderr: why it died, if it does
         self.slot.mkdir()
         self.private.mkdir()
-        self.proc: subprocess.Popen[str] | None = None
-        self.starts = 0
-        self._workdir: str | None = None  # the submission folder copied into the slot
-        self._lock = threading.Lock()
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def start(self) -> None:
         self.stop()
-        cmd = sandbox_command([sys.executable, "-m", "graders.zygote"], workdir=self.slot, private_dirs=[self.private])
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     env=_kernel_env(None), text=True, bufsize=1, cwd=self.slot)
-        self.starts += 1
+        self._cap = ProcessCap()  # one kernel at a time: the sandbox's process cap is the kernel's
+        cmd = self._cap.prefix(
+            sandbox_command([sys.executable, "-m", "graders.zygote"], workdir=self.slot, private_dirs=[self.private]))
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                         env=_kernel_env(None), text=True, bufsize=1, cwd=self.slot)
         ready = self._read(ZYGOTE_START_TIMEOUT)
         if not ready.get("ready"):
             raise ZygoteDied(f"the kernel fork server did not start: {ready}")
@@ -123,10 +133,30 @@ class Zygote:
                 except Exception:  # noqa: BLE001
                     pass
             self.proc = None
+            self._cap.close()
 
     def close(self) -> None:
         self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+        try:
+            remove_tree(str(self.root))
+        except OSError:
+            pass
+
+    def renew(self) -> None:
+        """Throw the sandbox away (fork server, slot, private folder) and start a new one."""
+        self.close()
+        self.renewals += 1
+        self._make_folders()
+        self._workdir = None
+        self.start()
+
+    def _why(self) -> str:
+        """The last lines the fork server wrote on stderr (a traceback, an isolation failure)."""
+        try:
+            lines = [ln for ln in self.log.read_text(errors="replace").splitlines() if ln.strip()]
+        except OSError:
+            return ""
+        return (": " + " | ".join(lines[-3:]))[:800] if lines else ""
 
     def _read(self, timeout: float) -> dict[str, Any]:
         assert self.proc is not None and self.proc.stdout is not None
@@ -134,7 +164,8 @@ class Zygote:
         line = self.proc.stdout.readline() if ready else ""
         if not line:
             self.stop()
-            raise ZygoteDied("the kernel fork server died" if ready else "the kernel fork server does not answer")
+            what = "the kernel fork server died" if ready else "the kernel fork server does not answer"
+            raise ZygoteDied(what + self._why())
         return json.loads(line)
 
     def request(self, **req: Any) -> dict[str, Any]:
@@ -154,17 +185,30 @@ class Zygote:
         """The next fork starts a new grading: the slot gets a clean copy of the submission."""
         self._workdir = None
 
+    def _empty_slot(self) -> bool:
+        """Before a new submission: empty the slot (whatever its entries' modes); ``False`` if
+        anything is left. (Kernels cannot write the slot or the private folder: see the zygote.)"""
+        for entry in self.slot.iterdir():
+            try:
+                remove_tree(str(entry))
+            except OSError:
+                pass
+        return not any(self.slot.iterdir())
+
     def fork(self, workdir: str | os.PathLike[str], argv: list[str], env: dict[str, str]) -> int:
         """A fresh kernel whose working folder holds a copy of ``workdir``'s files."""
         if not self.alive():
             self.start()
             self.new_submission()
-        self.request(op="reset")
-        # A restart within the same submission keeps the folder as the kernel left it, as stock
-        # grading does (its kernel works in that folder); a new submission gets a clean copy.
-        if self._workdir != str(workdir):
-            for entry in self.slot.iterdir():
-                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+        answer = self.request(op="reset")
+        fresh = self._workdir != str(workdir)
+        if answer.get("left") or answer.get("files_left") or (fresh and not self._empty_slot()):
+            log.warning("something survived the fork server's reset (%s): starting a new sandbox", answer)
+            self.renew()
+            self.request(op="reset")
+        # Every kernel works in a private copy of the slot (graders.isolate), as a stock kernel
+        # does in its own: nothing it writes comes back, so the slot holds the submission only.
+        if fresh:
             shutil.copytree(workdir, self.slot, dirs_exist_ok=True, symlinks=True)
             self._workdir = str(workdir)
         answer = self.request(op="fork", cwd=str(self.slot), argv=argv, env=env)
@@ -297,6 +341,14 @@ class ZygoteKernelManager(SandboxedKernelManager):
         prov.pid, prov.pgid = pid, None  # type: ignore[attr-defined]
         prov.cwd = str(self.zygote.slot)  # type: ignore[attr-defined]
         self._reconcile_connection_info(prov.connection_info)
+
+    def kernel_tree_root(self) -> int | None:
+        """A forked kernel lives in the zygote's sandbox: the root of its tree is the zygote's
+        bwrap (per-cell CPU deltas of that tree are the kernel's; the zygote idles meanwhile)."""
+        process = getattr(self.provisioner, "process", None)
+        if isinstance(process, _ForkedKernel) and process.zygote.proc is not None:
+            return process.zygote.proc.pid
+        return super().kernel_tree_root()
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,8 +8,16 @@ so the stock ``nbgrader autograde`` starts every kernel through :func:`sandbox_c
   plus the submission's own working folder (read-write) and a private ``/tmp``;
   ``reference/``, ``source/``, the gradebook and other students' folders do not exist there;
 * no network (a new, empty network namespace; the kernel talks to nbgrader over Unix sockets
-  in a private folder), its own PID namespace, killed with the grader;
-* ``prlimit`` caps address space and CPU time.
+  in a private folder), its own user (uid 1000, mapped onto the grader's) and PID namespace,
+  killed with the grader;
+* inside it, :mod:`graders.isolate` gives the kernel namespaces of its own: private, size-limited
+  tmpfs for its working folder (a copy of the submission), ``/tmp`` and ``/dev/shm``; limits on
+  memory, CPU time, processes and file size; no capabilities. A limit that cannot be applied
+  stops the kernel from starting (grading reports it; it is never a student's grade).
+
+The kernel imports ``graders`` from the very folder the grading process imported it from
+(``PYTHONPATH`` points there and only that folder is bound), so a course copied with its own
+``graders/`` and graded with another checkout's venv grades the same as the original.
 
 Where bubblewrap is missing, grading refuses to start unless ``CALC4ML_UNSAFE_NO_SANDBOX=1``.
 """
@@ -25,24 +33,26 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
+from .isolate import remove_tree
+
 __all__ = [
     "SandboxedKernelManager",
     "SandboxUnavailable",
     "sandbox_command",
-    "MEMORY_LIMIT_BYTES",
-    "CPU_LIMIT_SECONDS",
+    "isolated_command",
+    "graders_dir",
     "UNSAFE_ENV",
+    "SANDBOX_UID",
+    "ProcessCap",
+    "UNSAFE_NO_PROCESS_LIMIT_ENV",
 ]
 
-#: Address-space cap of a kernel: numpy/pandas/matplotlib need ~1 GiB of mappings; the
-#: course's exercises need a few MB of data. 3 GiB stops a memory bomb long before the
-#: machine (24 GiB) feels it.
-MEMORY_LIMIT_BYTES = 3 * 1024**3
-#: CPU seconds a kernel may use over its whole life; a notebook needs ~5 s. Per-cell wall
-#: time is ``Execute.timeout``.
-CPU_LIMIT_SECONDS = 600
 #: The loudly named opt-out for machines without bubblewrap.
 UNSAFE_ENV = "CALC4ML_UNSAFE_NO_SANDBOX"
+#: The user id inside the sandbox's user namespace (mapped onto the grading user, root included):
+#: not 0, so nothing in the sandbox is root of anything, and the kernel's own user namespace
+#: (graders.isolate) can map it without privileges.
+SANDBOX_UID = 1000
 
 _ENV_KEEP = ("LANG", "LC_ALL", "TZ", "NBGRADER_EXECUTION")
 _ETC_FILES = (
@@ -55,10 +65,95 @@ class SandboxUnavailable(RuntimeError):
     pass
 
 
-def _installed_graders_dir() -> Path:
+#: Where a root grader puts each sandbox in a ``pids`` cgroup of its own (cgroup v1 hierarchy,
+#: else the v2 one): the kernel's RLIMIT_NPROC does not hold for root (the kernel exempts uid 0).
+PIDS_CGROUP_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
+#: The loudly named opt-out for a root grader on a machine without a writable ``pids`` cgroup.
+UNSAFE_NO_PROCESS_LIMIT_ENV = "CALC4ML_UNSAFE_NO_PROCESS_LIMIT"
+#: Processes of a sandbox beyond its kernel's own (bubblewrap's init, the isolation step's
+#: waiter, the fork server).
+SANDBOX_OVERHEAD_PROCESSES = 4
+
+
+class ProcessCap:
+    """A ``pids`` cgroup holding one sandbox, or nothing where RLIMIT_NPROC already holds.
+
+    ``prefix(cmd)`` makes the sandbox start inside the cgroup (the first process moves itself in
+    before it ``exec``\ s bubblewrap, so every later process is counted); ``close()`` removes it.
+    """
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        if os.geteuid() != 0 or os.environ.get(UNSAFE_NO_PROCESS_LIMIT_ENV) == "1":
+            return  # unprivileged: graders.isolate's RLIMIT_NPROC counts the kernel's processes
+        import uuid
+
+        from .isolate import MAX_PROCESSES
+
+        errors = []
+        for root in PIDS_CGROUP_ROOTS:
+            v1 = root.name == "pids"
+            if not (root / "cgroup.procs").exists() or not (v1 or "pids" in _read(root / "cgroup.controllers")):
+                continue
+            try:
+                parent = root / "calc4ml"
+                parent.mkdir(exist_ok=True)
+                if not v1:  # cgroup v2: the controller must be enabled down to our leaves
+                    for folder in (root, parent):
+                        if "pids" not in _read(folder / "cgroup.subtree_control"):
+                            (folder / "cgroup.subtree_control").write_text("+pids")
+                for old in parent.iterdir():  # earlier sandboxes' cgroups, empty by now
+                    if old.is_dir():
+                        try:
+                            old.rmdir()
+                        except OSError:
+                            pass
+                path = parent / uuid.uuid4().hex
+                path.mkdir()
+                (path / "pids.max").write_text(str(MAX_PROCESSES + SANDBOX_OVERHEAD_PROCESSES))
+                self.path = path
+                return
+            except OSError as exc:
+                errors.append(f"{root}: {exc}")
+        raise SandboxUnavailable(
+            "grading runs as root, where the kernel ignores RLIMIT_NPROC, and no pids cgroup could be made "
+            f"({'; '.join(errors) or 'no pids controller under /sys/fs/cgroup'}): a fork bomb would be unbounded. "
+            f"Grade as an ordinary user, or set {UNSAFE_NO_PROCESS_LIMIT_ENV}=1 to grade WITHOUT a process limit."
+        )
+
+    def prefix(self, cmd: list[str]) -> list[str]:
+        if self.path is None:
+            return cmd
+        enter = f'echo $$ > "{self.path / "cgroup.procs"}" && exec "$@"'
+        return ["/bin/sh", "-c", enter, "sh", *cmd]
+
+    def close(self) -> None:
+        if self.path is not None:
+            try:
+                self.path.rmdir()
+                self.path = None
+            except OSError:
+                pass  # processes still dying: the next close (or the next run's sweep) removes it
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def graders_dir() -> Path:
+    """The ``graders`` package this process runs: the one bound into the sandbox and imported there."""
     import graders
 
     return Path(graders.__file__).resolve().parent
+
+
+def isolated_command(kernel_cmd: list[str], workdir: str | os.PathLike[str]) -> list[str]:
+    """``kernel_cmd`` started through :mod:`graders.isolate` (run as a file: importing the
+    ``graders`` package would start numpy's threads, and a threaded process cannot unshare)."""
+    return [kernel_cmd[0], str(graders_dir() / "isolate.py"), str(Path(workdir).resolve()), "--", *kernel_cmd]
 
 
 def _python_roots() -> list[Path]:
@@ -88,7 +183,7 @@ def sandbox_command(
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
     # Started by root, bubblewrap keeps root's capabilities inside (mknod a disk, mount, ptrace):
     # drop them all. The kernel is then an ordinary process that only sees what is bound here.
-    args += ["--cap-drop", "ALL"]
+    args += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL"]
     # /tmp first: later binds beneath it (a venv or a course checked out under /tmp) stay visible
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for name in ("usr", "bin", "lib", "lib64", "sbin"):
@@ -102,8 +197,8 @@ def sandbox_command(
             args += ["--ro-bind", f, f]
     for root in _python_roots():
         args += ["--ro-bind", str(root), str(root)]
-    graders_dir = _installed_graders_dir()
-    args += ["--ro-bind", str(graders_dir), str(graders_dir)]
+    graders = graders_dir()
+    args += ["--ro-bind", str(graders), str(graders)]
     work = str(Path(workdir).resolve())
     args += ["--bind", work, work]
     for d in private_dirs:
@@ -117,9 +212,7 @@ def sandbox_command(
     # parent to watch" to ipykernel; --die-with-parent
     # does that job instead.
     args += ["--setenv", "JPY_PARENT_PID", "1", "--chdir", work, "--"]
-    prlimit = shutil.which("prlimit")
-    limits = [prlimit, f"--as={MEMORY_LIMIT_BYTES}", f"--cpu={CPU_LIMIT_SECONDS}", "--"] if prlimit else []
-    return limits + args + list(kernel_cmd)
+    return args + list(kernel_cmd)
 
 
 def _kernel_env(env: dict[str, str] | None) -> dict[str, str]:
@@ -131,6 +224,8 @@ def _kernel_env(env: dict[str, str] | None) -> dict[str, str]:
     keep.update(
         PATH=f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
         HOME="/tmp",
+        # the graders bound into the sandbox, ahead of whatever the venv's own install points to
+        PYTHONPATH=str(graders_dir().parent),
         MPLBACKEND="Agg",
         MPLCONFIGDIR="/tmp/matplotlib",
         PYTHONDONTWRITEBYTECODE="1",
@@ -149,6 +244,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._unsafe = os.environ.get(UNSAFE_ENV) == "1"
+        self._cap = ProcessCap.__new__(ProcessCap)
+        self._cap.path = None
         if not self._unsafe:
             if shutil.which("bwrap") is None:
                 sandbox_command([], workdir=".")  # raises SandboxUnavailable with the explanation
@@ -163,9 +260,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         if not self._unsafe:
             workdir = kw.get("cwd") or os.getcwd()
-            kernel_cmd = sandbox_command(
-                kernel_cmd, workdir=workdir, private_dirs=[self._private]
-            )
+            self._cap.close()
+            self._cap = ProcessCap()
+            kernel_cmd = self._cap.prefix(sandbox_command(
+                isolated_command(kernel_cmd, workdir), workdir=workdir, private_dirs=[self._private]
+            ))
             kw["env"] = _kernel_env(kw.get("env"))
         await super()._async_launch_kernel(kernel_cmd, **kw)
 
@@ -182,7 +281,16 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        self._cap.close()
         if not restart and not self._unsafe:
-            shutil.rmtree(self._private, ignore_errors=True)
+            try:
+                remove_tree(self._private)
+            except OSError:
+                self.log.warning("could not remove the kernel's connection folder %s", self._private)
 
     cleanup_resources = _async_cleanup_resources
+
+    def kernel_tree_root(self) -> int | None:
+        """Host PID at the root of this kernel's process tree (bwrap, or the kernel when
+        unsandboxed): ``graders.execute`` sums the tree's CPU time for the per-cell budgets."""
+        return getattr(getattr(self.provisioner, "process", None), "pid", None)

@@ -5,11 +5,14 @@ numpy, pandas, matplotlib and its font cache. The zygote pays that once per grad
 imports them, then forks one fresh kernel process per submission. Every kernel
 
 * is a new process that has never run student code (forked from the zygote, which never runs
-  any), in its own session, with the zygote's sandbox, memory and CPU limits (``prlimit`` limits
-  are inherited, CPU time counts from zero in each process);
-* starts after :func:`reset` killed every other process of the sandbox and emptied ``/tmp`` and
-  ``/dev/shm``, so nothing of the previous submission survives (no stray process, no planted
-  IPython start-up file);
+  any), in its own session, isolated by :func:`graders.isolate.enter`: its own user, PID and
+  mount namespaces (it can neither see nor signal the zygote, and everything it starts dies
+  with it), private size-limited tmpfs for its working folder, ``/tmp`` and ``/dev/shm`` (gone
+  with it: nothing it writes reaches the next kernel), the memory, CPU, process and file-size
+  limits, no capabilities;
+* starts after :func:`reset` killed every other process of the sandbox and checked that
+  ``/tmp`` and ``/dev/shm`` hold nothing but the zygote's own; the host then checks the answer
+  and throws the whole sandbox away if anything survived;
 * cannot reach the zygote: the zygote is not dumpable (no ptrace, no ``/proc/<pid>/mem``, no
   ``/proc/<pid>/fd``) and the kernel's standard streams are ``/dev/null``, not its pipes.
 
@@ -23,10 +26,11 @@ import gc
 import json
 import os
 import pkgutil
-import shutil
 import signal
 import sys
 from typing import Any
+
+from graders import isolate
 
 __all__ = ["main", "PRELOAD", "KERNEL_PRELOAD"]
 
@@ -82,26 +86,29 @@ def _mount_points() -> list[str]:
     return points
 
 
-def _empty(folder: str, mounts: list[str] | None = None) -> None:
-    """Delete what ``folder`` holds, never entering a mount point (the sandbox's binds)."""
+def _empty(folder: str, mounts: list[str] | None = None) -> list[str]:
+    """Delete what ``folder`` holds, never entering a mount point (the sandbox's binds), even
+    what was made read-only; return what survived (empty when all is gone)."""
+    from graders.isolate import remove_tree
+
     mounts = _mount_points() if mounts is None else mounts
     try:
         entries = os.listdir(folder)
     except OSError:
-        return
+        return []
+    left = []
     for name in entries:
         path = os.path.join(folder, name)
         if path in mounts:
             continue
         if any(m.startswith(path + "/") for m in mounts):
-            _empty(path, mounts)  # a folder on the way to a bind: keep it, empty the rest
-        elif os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+            left += _empty(path, mounts)  # a folder on the way to a bind: keep it, empty the rest
+            continue
+        try:
+            remove_tree(path)
+        except OSError:
+            left.append(path)
+    return left
 
 
 def reset() -> dict[str, Any]:
@@ -125,15 +132,13 @@ def reset() -> dict[str, Any]:
     for pid in list(_children):
         if _children[pid] is None:
             _children[pid] = -signal.SIGKILL
-    _empty("/tmp")
-    _empty("/dev/shm")
+    survivors = _empty("/tmp") + _empty("/dev/shm")
     os.makedirs(os.environ.get("MPLCONFIGDIR", "/tmp/matplotlib"), exist_ok=True)
-    return {"killed": killed, "left": len(_others())}
+    return {"killed": killed, "left": len(_others()), "files_left": survivors[:10]}
 
 
 def _child(req: dict[str, Any]) -> None:
-    """In the forked process: become a fresh ipykernel."""
-    code = 1
+    """In the forked process: become a fresh, isolated ipykernel (never returns)."""
     try:
         os.setsid()
         null = os.open(os.devnull, os.O_RDWR)
@@ -142,22 +147,12 @@ def _child(req: dict[str, Any]) -> None:
         os.close(null)
         os.environ.clear()
         os.environ.update(req["env"])
-        os.chdir(req["cwd"])
-        sys.path[0] = req["cwd"]
-        sys.argv = ["ipykernel_launcher", *req["argv"]]
         import numpy as np
 
         np.random.seed()  # the legacy global generator, seeded from the OS as a fresh import does
-        from ipykernel.kernelapp import IPKernelApp
-
-        IPKernelApp.launch_instance(argv=req["argv"])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    except BaseException:
-        code = 1
-    finally:
-        os._exit(code)
+    except BaseException:  # noqa: BLE001
+        os._exit(1)
+    isolate.run_kernel(req["cwd"], req["argv"])
 
 
 #: Seconds the zygote waits for a SIGKILLed kernel to be reaped before it answers. Answering
@@ -254,8 +249,6 @@ def main() -> None:
                 _answer({"ok": True})
             elif op == "reset":
                 _answer(reset())
-            elif op == "ps":
-                _answer({"pids": _others()})
             else:
                 _answer({"error": f"unknown op {op!r}"})
         except Exception as exc:  # noqa: BLE001 - answer, never die on a bad request
