@@ -229,9 +229,10 @@ def contour_paths(f, yours, reference, *, title: str) -> dict[str, str]:
                        f'stroke-linejoin="round" clip-path="url(#calc4ml-plot)"/>')
             out += [f'<circle cx="{px(path[i, 0]):.1f}" cy="{py(path[i, 1]):.1f}" r="{r}" fill="{colour}" '
                     f'clip-path="url(#calc4ml-plot)"/>' for i in run]
-    out.append(f'<rect x="{right - 156}" y="{top + 4}" width="150" height="36" fill="white" fill-opacity="0.8"/>')
+    # the legend bottom right: paths start far from the minimum, usually up and to the right of it
+    out.append(f'<rect x="{right - 156}" y="{bottom - 40}" width="150" height="36" fill="white" fill-opacity="0.8"/>')
     for i, (label, colour, lw) in enumerate((("reference solution", "#999999", 3), ("yours", "#d62728", 1.5))):
-        y = top + 16 + 16 * i
+        y = bottom - 28 + 16 * i
         out.append(f'<line x1="{right - 150}" y1="{y - 4}" x2="{right - 126}" y2="{y - 4}" stroke="{colour}" '
                    f'stroke-width="{lw}"/>')
         out.append(f'<text x="{right - 120}" y="{y}" font-size="11" {_FONT}>{label}</text>')

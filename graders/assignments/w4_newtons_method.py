@@ -579,7 +579,7 @@ def _picture_2d(r: Results) -> dict[str, str] | None:
     ref_value, ref_log, _ = r.reference(PICTURE_RUN)
     theirs = _path(np.asarray(ref_log), np.asarray(ref_value), n, True)
     return contour_paths(course_f, yours, theirs,
-                         title=f"newtons_method_2d on the course's f from (4, 4), {n} iterations: your iterates")
+                         title=f"newtons_method_2d on the course's f from (4, 4), {n} iterations: your iterates and the reference's")
 
 
 CHECKS = (
