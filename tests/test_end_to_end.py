@@ -249,3 +249,52 @@ def test_feedback_pictures_show_the_students_own_numbers(graded, course):
     assert lines[0].startswith("backward_propagation with (n_x, n_h, n_y, m) = (3, 4, 1, 4): your gradients against finite differences")
     assert [l.split()[:2] for l in lines[1:]] == [["BAD", "dW1:"], ["BAD", "db1:"], ["OK", "dW2:"], ["OK", "db2:"]]
     assert "<table class='calc4ml-components'><caption>" in table["text/html"]
+
+
+def test_w4_newton_messages_say_what_happened(graded, course):
+    a = "w4_newtons_method"
+    shown = {name: verdict_messages(course, name, a) for (aa, name) in VARIANTS if aa == a}
+    inverted = shown["bug_1d_inverted"]["test_newtons_method_1d"]
+    assert inverted == ("newtons_method_1d, 1 iteration on a parabola from -4: the ratio is upside down: "
+                        "Newton's step is f'(x) / f''(x), not f''(x) / f'(x).")
+    fixed = shown["bug_1d_fixed_step"]["test_newtons_method_1d"]
+    assert "the function passed in as d2fdx2 was never called" in fixed and "gradient descent" in fixed
+    assert shown["bug_1d_one_extra"]["test_newtons_method_1d"].endswith(
+        "your result is what 1 iteration gives, not 0: one step off?")
+    assert shown["bug_1d_default_10"]["test_newtons_method_1d"] == (
+        "newtons_method_1d, the default num_iterations on f(x) = (x + 0.6)^4 from 2: your result is what 10 "
+        "iterations give, not 25: is num_iterations used?")
+    # the non-diagonal quadratic, where one right step lands on the minimum, tells the wrong steps apart
+    assert "you multiplied the gradient by the Hessian (H·∇f)" in shown["bug_2d_product"]["test_newtons_method_2d"]
+    assert "ignores ∂²f/∂x∂y" in shown["bug_2d_diagonal"]["test_newtons_method_2d"]
+    assert "your step is 0.5 times Newton's step" in shown["bug_2d_damped"]["test_newtons_method_2d"]
+    assert shown["bug_2d_one_short"]["test_newtons_method_2d"].endswith("your result is what 0 iterations give, not 1: one step off?")
+    assert ("the functions passed in as grad and hessian were never called"
+            in shown["bug_2d_global_functions"]["test_newtons_method_2d"])
+    fixed2 = shown["bug_2d_fixed_step"]["test_newtons_method_2d"]
+    assert "the function passed in as hessian was never called" in fixed2 and "gradient descent" in fixed2
+    assert "the Hessian of the start was used at every step" in shown["bug_2d_frozen_hessian"]["test_newtons_method_2d"]
+    # gradient and Hessian: the wrong component named, with the term, never the expected value
+    xy = shown["bug_grad_missing_xy"]["test_gradient_f"]
+    assert xy.startswith("gradient_f: ∂f/∂x is off at 6 of 6 points: the −xy term's contribution looks missing.")
+    assert "relative error" in xy and "expected" not in xy
+    assert shown["bug_grad_swapped"]["test_gradient_f"].startswith("gradient_f: the two components are swapped")
+    asym = shown["bug_hess_asymmetric"]["test_hessian_f"]
+    assert asym.startswith("hessian_f: not symmetric at 6 of 6 points")
+    assert "∂²f/∂y∂x is off at 6 of 6 points: the −0.2x²y term's contribution looks missing." in asym
+    assert "∂²f/∂x∂y is off" not in asym  # the right one is not blamed
+    assert shown["bug_hess_missing_constant"]["test_hessian_f"].startswith(
+        "hessian_f: ∂²f/∂x² is off at 6 of 6 points: the 4x² term's contribution looks missing.")
+    assert "-1 times ∂²f/∂x∂y (a sign error?)" in shown["bug_hess_mixed_sign"]["test_hessian_f"]
+    # each exercise on its own: a wrong Hessian does not cost newtons_method_2d, whose visible test uses it
+    assert graded[(a, "bug_hess_missing_constant")]["test_newtons_method_2d"] == (4.0, 4.0)
+
+
+def test_w4_feedback_draws_the_students_newton_path(graded, course):
+    a = "w4_newtons_method"
+    right = _display(course, "correct_reference", a, "test_newtons_method_2d")
+    assert right["image/svg+xml"].startswith("<svg ")
+    assert right["text/plain"].startswith("newtons_method_2d on the course's f from (4, 4), 10 iterations")
+    wrong = _display(course, "bug_2d_fixed_step", a, "test_newtons_method_2d")
+    assert "your last iterate (0.5254, 0.8331)" in wrong["text/plain"]  # its own path, not the reference's
+    assert wrong["image/svg+xml"] != right["image/svg+xml"]

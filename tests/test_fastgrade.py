@@ -29,6 +29,7 @@ MIX = {
     "w1_cost_minimization": (["correct_loops", "bug_dL_sign", "attack_patch_asserts"], [0, 1]),
     "w2_linear_regression": (["correct_matrix_form", "bug_gd_sequential", "attack_recorder_spoof"], [2]),
     "w3_two_layer_network": (["correct_dot_stable_inplace", "bug_no_sigmoid_derivative", "attack_rigged_arrays"], [3]),
+    "w4_newtons_method": (["correct_explicit_inverse_lists", "bug_2d_product", "attack_recorder_spoof"], [1]),
 }
 
 

@@ -76,3 +76,22 @@ def test_nothing_finite_still_draws_the_reference_and_says_so():
     assert "#d62728" not in _polylines(doc) and len(_polylines(doc)["#999999"]) == 1
     assert bundle["text/plain"] == "t: your cost after the last step not finite, the reference's 0.5"
     assert not re.search(r"nan|inf", bundle["image/svg+xml"], re.I), "no NaN coordinate reaches the SVG"
+
+
+def test_newton_paths_are_drawn_on_contours_inside_the_frame():
+    from graders.pictures import contour_paths
+
+    f = lambda x, y: x**2 + 3 * y**2  # noqa: E731
+    theirs = np.array([[4.0, 4.0], [1.0, 0.5], [0.0, 0.0]])
+    yours = np.array([[4.0, 4.0], [3.0, 3.5], [np.nan, np.nan], [2.0, 2.0], [1e9, 1e9]])  # a gap, then a point far out
+    bundle = contour_paths(f, yours, theirs, title="a title")
+    doc = _svg(bundle)
+    lines = _polylines(doc)
+    assert [len(r) for r in lines["#999999"]] == [3]
+    assert [len(r) for r in lines["#d62728"]] == [2, 2]  # broken at the NaN
+    assert len(lines["#7fa7d0"]) >= 5  # contour lines
+    width, height = SIZE
+    left, top = MARGIN["left"], MARGIN["top"]
+    for x, y in lines["#999999"][0]:  # the reference path is framed, not clipped
+        assert left <= x <= width - MARGIN["right"] and top <= y <= height - MARGIN["bottom"]
+    assert bundle["text/plain"] == "a title: your last iterate (1e+09, 1e+09), the reference's (0, 0); 5 points of yours"

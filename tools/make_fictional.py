@@ -23,16 +23,20 @@ from corpus import Variant, build_submission, load_variant  # noqa: E402
 STUDENTS = {
     "ada_fictional": {"w1_cost_minimization": ["correct_vectorised_npvar"],
                       "w2_linear_regression": ["correct_matrix_form"],
-                      "w3_two_layer_network": ["correct_dot_stable_inplace"]},
+                      "w3_two_layer_network": ["correct_dot_stable_inplace"],
+                      "w4_newtons_method": ["correct_inv_while_loops"]},
     "blaise_fictional": {"w1_cost_minimization": ["correct_loops", "bug_ddof1"],
                          "w2_linear_regression": ["correct_loops", "bug_normalize_ddof1", "bug_gd_sequential"],
-                         "w3_two_layer_network": ["bug_no_sigmoid_derivative"]},
+                         "w3_two_layer_network": ["bug_no_sigmoid_derivative"],
+                         "w4_newtons_method": ["correct_explicit_inverse_lists", "bug_hess_asymmetric"]},
     "carl_fictional": {"w1_cost_minimization": ["bug_dL_sign", "bug_optimal_hardcoded"],
                        "w2_linear_regression": ["bug_dEdm_sign", "bug_E_sum"],
-                       "w3_two_layer_network": ["bug_bias_not_averaged", "bug_predict_int"]},
+                       "w3_two_layer_network": ["bug_bias_not_averaged", "bug_predict_int"],
+                       "w4_newtons_method": ["bug_grad_missing_xy", "bug_2d_product"]},
     "emmy_fictional": {"w1_cost_minimization": ["correct_matrix_and_warnings", "bug_load_series", "bug_optimal_stub"],
                        "w2_linear_regression": ["correct_chatty", "bug_gd_uphill"],
-                       "w3_two_layer_network": ["correct_noisy", "bug_cost_summed"]},
+                       "w3_two_layer_network": ["correct_noisy", "bug_cost_summed"],
+                       "w4_newtons_method": ["correct_chatty_columns", "bug_1d_fixed_step"]},
 }
 
 
