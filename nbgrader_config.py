@@ -58,7 +58,12 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 c.Execute.kernel_manager_class = "graders.sandbox.SandboxedKernelManager"
-c.Execute.timeout = 30  # seconds per cell; a timed-out cell is interrupted and scores 0
+# A cell's budget is CPU time of the student's kernel (graders/budget.py: 20 s, or 500 times the
+# reference's own CPU time in that cell if more), so a busy machine never costs a student points.
+# This wall-clock limit is only the backstop for code that waits instead of computing (sleep,
+# input()): generous enough that the largest CPU budget of a test cell (40 s) fits several times
+# over on a saturated machine. A timed-out cell is interrupted and scores 0.
+c.Execute.timeout = 300
 c.LimitOutput.max_lines = 200  # stream lines kept per cell in autograded/ and feedback
 c.LimitOutput.max_traceback = 60
 

@@ -72,16 +72,21 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
-def _notebook_cells(path: Path) -> list[tuple[str, str, dict]]:
+def _notebook_cells(path: Path) -> list[tuple[str, str, dict, list]]:
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    return [(c.cell_type, c.source, c.metadata.get("nbgrader", {})) for c in nb.cells]
+    return [(c.cell_type, c.source, c.metadata.get("nbgrader", {}), c.metadata.get("tags", [])) for c in nb.cells]
 
 
 def _check_release(root: Path, assignments: list[str]) -> int:
-    """Generate into a scratch copy of the course and compare with release/."""
-    stale = []
+    """Generate into a scratch copy of the course and compare with release/; check the
+    skip-when-grading tags of what it generates (graders.budget.skip_tag_problems)."""
+    import nbformat
+
+    from .budget import SKIP_TAG, skip_tag_problems
+
+    stale, tags = [], []
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp) / "course"
         scratch.mkdir()
@@ -103,6 +108,8 @@ def _check_release(root: Path, assignments: list[str]) -> int:
                     mine = current / rel
                     if path.is_dir():
                         continue
+                    if path.suffix == ".ipynb":
+                        tags += [f"{a}: {rel}: {p}" for p in skip_tag_problems(nbformat.read(path, as_version=4))]
                     if not mine.exists():
                         stale.append(f"{a}: release/{a}/{rel} is missing")
                     elif path.suffix == ".ipynb":
@@ -118,6 +125,11 @@ def _check_release(root: Path, assignments: list[str]) -> int:
     if stale:
         print("release/ is out of sync with source/ (run `calc4ml release`):")
         print("\n".join("  " + s for s in stale))
+    if tags:
+        print(f"cells tagged {SKIP_TAG} that grading could not skip without changing what a later cell does "
+              "(untag them, or move the names later cells need into an untagged cell):")
+        print("\n".join("  " + s for s in tags))
+    if stale or tags:
         return 1
     print(f"release/ is in sync with source/ for {', '.join(assignments)}")
     return 0

@@ -31,6 +31,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 __all__ = ["RepairSubmission", "repair_notebook"]
 
+_CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # nbformat 4.5's cell id pattern
+
 
 def _gid(cell: Any) -> str | None:
     meta = cell.get("metadata", {}).get("nbgrader")
@@ -93,8 +95,22 @@ def repair_notebook(submitted: nbformat.NotebookNode, release: nbformat.Notebook
     out = copy.deepcopy(release)
     out.metadata = copy.deepcopy(release.metadata)
     out.cells = cells
-    for i, cell in enumerate(out.cells):  # unique, valid cell ids
-        cell["id"] = _gid(cell) or f"student-{i:03d}"
+    # unique, valid cell ids; a free cell keeps its own (graders.execute matches lesson cells
+    # with the release's by id to skip those tagged skip-when-grading)
+    taken = {g for g in (_gid(c) for c in out.cells) if g}
+    for i, cell in enumerate(out.cells):
+        own = cell.get("id")
+        if _gid(cell):
+            cell["id"] = _gid(cell)
+        elif isinstance(own, str) and _CELL_ID.match(own) and own not in taken:
+            taken.add(own)
+        else:
+            new, k = f"student-{i:03d}", 0
+            while new in taken:
+                k += 1
+                new = f"student-{i:03d}-{k}"
+            cell["id"] = new
+            taken.add(new)
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
