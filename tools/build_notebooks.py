@@ -165,7 +165,8 @@ def w1_cost_minimization() -> nbformat.NotebookNode:
         plt.plot(omegas, L_of_omega_array(omegas, prices_a, prices_b))
         plt.xlabel(r"$\\omega$ (fraction bought from A)"); plt.ylabel(r"$L(\\omega)$"); plt.title("Variance of the monthly cost")
         plt.show()
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md(
         r"""
@@ -246,7 +247,8 @@ def w1_cost_minimization() -> nbformat.NotebookNode:
         print(f"Buy {w_star:.1%} from A and {1 - w_star:.1%} from B: the variance of the monthly bill falls "
               f"from {L_of_omega(0, prices_a, prices_b):.1f} (all from B) and {L_of_omega(1, prices_a, prices_b):.1f} "
               f"(all from A) to {L_of_omega(w_star, prices_a, prices_b):.1f}.")
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md(
         r"""
@@ -456,7 +458,8 @@ def w2_linear_regression() -> nbformat.NotebookNode:
         m_gd, b_gd = gradient_descent(dEdm, dEdb, 0.0, 0.0, X_norm, Y_norm, learning_rate=0.1, num_iterations=300)
         print(pd.DataFrame({"m": [m_fit, m_closed, m_gd], "b": [b_fit, b_closed, b_gd]},
                            index=["np.polyfit", "closed form", "gradient descent"]))
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md("## 7. The cost surface and the path of the descent")
     nb.code(
@@ -469,7 +472,8 @@ def w2_linear_regression() -> nbformat.NotebookNode:
         plt.plot(path[:, 0], path[:, 1], "o-", ms=3, color="crimson", label="gradient descent, rate 0.1")
         plt.xlabel("m"); plt.ylabel("b"); plt.legend(); plt.title("E(m, b) on the normalised data")
         plt.show()
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md(
         """
@@ -486,7 +490,8 @@ def w2_linear_regression() -> nbformat.NotebookNode:
             costs = [E(*gradient_descent(dEdm, dEdb, 0.0, 0.0, X_norm, Y_norm, rate, k), X_norm, Y_norm) for k in range(30)]
             plt.semilogy(costs, label=f"rate {label}")
         plt.xlabel("iteration"); plt.ylabel("E (log scale)"); plt.legend(); plt.show()
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md("## 9. Back to grams")
     nb.code(
@@ -501,7 +506,8 @@ def w2_linear_regression() -> nbformat.NotebookNode:
         plt.figure(figsize=(6, 4))
         plt.scatter(x_mm, y_g, s=10, alpha=0.5); plt.plot(grid, mass_for(grid), "r-", label="gradient descent line")
         plt.xlabel("flipper length (mm)"); plt.ylabel("body mass (g)"); plt.legend(); plt.show()
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md(
         r"""
@@ -561,7 +567,8 @@ def w3_two_layer_network() -> nbformat.NotebookNode:
         plt.scatter(X_train[0], X_train[1], c=Y_train[0], cmap="coolwarm", s=12)
         plt.xlabel("$x_1$"); plt.ylabel("$x_2$"); plt.title("Training data: opposite corners share a label")
         plt.show()
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md(
         r"""
@@ -748,7 +755,8 @@ def w3_two_layer_network() -> nbformat.NotebookNode:
         boundary(parameters, "after 3000 iterations", axes[1])
         plt.show()
         print(f"held-out accuracy: {np.mean(predict(X_test, parameters) == (Y_test > 0.5)):.1%}")
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md(
         """
@@ -764,7 +772,8 @@ def w3_two_layer_network() -> nbformat.NotebookNode:
             p = nn_model(X_train, Y_train, n_h, num_iterations=3000)
             acc = np.mean(predict(X_test, p) == (Y_test > 0.5))
             print(f"n_h = {n_h}: final cost {compute_cost(forward_propagation(X_train, p)[0], Y_train):.3f}, held-out accuracy {acc:.1%}")
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md(
         r"""

@@ -14,6 +14,8 @@ from types import ModuleType
 
 import nbformat
 
+from graders.budget import SKIP_TAG
+
 __all__ = ["NotebookBuilder"]
 
 
@@ -42,10 +44,17 @@ class NotebookBuilder:
         cell.id = gid
         self.cells.append(cell)
 
-    def code(self, source: str, *, locked: bool = False) -> None:
-        """A plain code cell (examples, plots); ``locked`` makes it read-only."""
+    def code(self, source: str, *, locked: bool = False, skip_when_grading: bool = False) -> None:
+        """A plain code cell (examples, plots); ``locked`` makes it read-only.
+
+        ``skip_when_grading`` tags it ``skip-when-grading``: autograde does not run it (a plot, a
+        demo, a training or a sweep whose names no later solution or test cell reads; checked
+        by ``calc4ml release --check``, see ``graders/budget.py``).
+        """
         gid = self._id("code")
         meta = _meta(gid, grade=False, solution=False, locked=True) if locked else {}
+        if skip_when_grading:
+            meta["tags"] = [SKIP_TAG]
         cell = nbformat.v4.new_code_cell(textwrap.dedent(source).strip(), metadata=meta)
         cell.id = gid
         self.cells.append(cell)
