@@ -416,6 +416,9 @@ def _iterations(call: Call) -> int:
     return int(call.kwargs.get("num_iterations", 25))
 
 
+#: Newton's step in one variable, as messages write it.
+NEWTON_1D = "f'(x) / f''(x)"
+
 WRONG_RULES_1D = (
     ("inverted", "the ratio is upside down: Newton's step is f'(x) / f''(x), not f''(x) / f'(x)"),
     ("product", "you multiplied f'(x) by f''(x): Newton's step divides, x - f'(x) / f''(x)"),
@@ -490,7 +493,7 @@ def _diagnose(r: Results, key: str, name: str, result: np.ndarray, logs: tuple[n
             alpha = _fixed_step(call, _path(logs[0], result, n, two_d), two_d)
             seen = f" (every step of yours is about {alpha:.3g} times the {'gradient' if two_d else 'derivative'})" \
                 if alpha is not None else ""
-            text += (f" Newton's step is {'H⁻¹∇f' if two_d else 'f'(x) / f''(x)'}, not a fixed step size times the "
+            text += (f" Newton's step is {'H⁻¹∇f' if two_d else NEWTON_1D}, not a fixed step size times the "
                      f"{'gradient' if two_d else 'derivative'}{seen}: that would be gradient descent.")
         return text
     for rule, why in WRONG_RULES_2D if two_d else WRONG_RULES_1D:
@@ -505,13 +508,13 @@ def _diagnose(r: Results, key: str, name: str, result: np.ndarray, logs: tuple[n
     if alpha is not None and not _close(result, expected):
         return (f"{name}: every step is a fixed multiple (about {alpha:.3g}) of the "
                 f"{'gradient' if two_d else 'derivative'}: that is gradient descent with a fixed step size. Newton's "
-                f"step is {'H⁻¹∇f' if two_d else 'f'(x) / f''(x)'}.")
+                f"step is {'H⁻¹∇f' if two_d else NEWTON_1D}.")
     if n == 1:
         yours, newton = np.atleast_1d(result - x0), np.atleast_1d(expected - x0)
         k = float(yours @ newton / (newton @ newton)) if np.any(newton) else np.nan
         if np.isfinite(k) and np.linalg.norm(yours - k * newton) <= 1e-6 * np.linalg.norm(newton):
             return (f"{name}: your step is {k:.3g} times Newton's step: "
-                    f"{'x - H⁻¹∇f' if two_d else 'x - f'(x) / f''(x)'} needs no step size or other factor.")
+                    f"{'x - H⁻¹∇f' if two_d else 'x - ' + NEWTON_1D} needs no step size or other factor.")
     text = mismatch_message("result", result, expected, rtol=ITERATE_RTOL, atol=0.0, reveal=False,
                             labels=["x", "y"] if two_d else None)
     detail = "\n".join(text.splitlines()[1:]) if text else ""
