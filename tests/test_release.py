@@ -62,3 +62,13 @@ def test_every_test_cell_has_a_trusted_check():
         tests = {c["metadata"]["nbgrader"]["grade_id"] for c in nb["cells"]
                  if c["metadata"].get("nbgrader", {}).get("grade") and not c["metadata"]["nbgrader"].get("solution")}
         assert tests == set(load_checks(assignment)), assignment
+
+
+def test_readme_points_are_the_notebooks_points():
+    import re
+
+    table = {m.group(1): float(m.group(2)) for m in re.finditer(r"^\| `(\w+)` \|.*\| (\d+) \|$", (ROOT / "README.md").read_text(), re.M)}
+    for assignment in ASSIGNMENTS:
+        nb = json.loads((ROOT / "source" / assignment / f"{assignment}.ipynb").read_text())
+        points = sum(c["metadata"].get("nbgrader", {}).get("points", 0) for c in nb["cells"])
+        assert table.get(assignment) == points, (assignment, table.get(assignment), points)
