@@ -851,19 +851,20 @@ def w4_newtons_method() -> nbformat.NotebookNode:
         plt.figure(figsize=(6, 4))
         plt.plot(xs, g(xs), label="$g(x) = x^2 - 2$")
         plt.axhline(0, color="black", lw=0.8)
-        x = 3.0
+        xk = 3.0
         for k in range(3):
-            x_next = x - g(x) / dg(x)
-            plt.plot([x, x_next], [g(x), 0], "--", color="crimson")
-            plt.plot([x], [g(x)], "o", color="crimson")
-            x = x_next
+            x_next = xk - g(xk) / dg(xk)
+            plt.plot([xk, x_next], [g(xk), 0], "--", color="crimson")
+            plt.plot([xk], [g(xk)], "o", color="crimson")
+            xk = x_next
         plt.xlabel("x"); plt.legend(); plt.title("Three tangent steps towards the root sqrt(2)")
         plt.show()
-        x = 3.0
+        xk = 3.0
         for k in range(6):
-            print(f"x_{k} = {x:.15f}   error {abs(x - np.sqrt(2)):.1e}")
-            x = x - g(x) / dg(x)
-        """
+            print(f"x_{k} = {xk:.15f}   error {abs(xk - np.sqrt(2)):.1e}")
+            xk = xk - g(xk) / dg(xk)
+        """,
+        skip_when_grading=True,
     )
     nb.md(
         r"""
@@ -912,7 +913,8 @@ def w4_newtons_method() -> nbformat.NotebookNode:
             x_newton = newtons_method_1d(d1, d2, 2.0, num_iterations=k)
             print(f"{k:2d}   {abs(x_newton - np.log(2)):14.1e}   {abs(x_gd - np.log(2)):14.1e}")
             x_gd = x_gd - 0.3 * d1(x_gd)
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md(
         r"""
@@ -994,7 +996,8 @@ def w4_newtons_method() -> nbformat.NotebookNode:
         plt.ylim(-5, 60); plt.xlabel("x"); plt.ylabel("y"); plt.legend()
         plt.title("Shaded: the Hessian of f is not positive definite")
         plt.show()
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md(
         r"""
@@ -1069,7 +1072,8 @@ def w4_newtons_method() -> nbformat.NotebookNode:
         print(f"  Newton's method                  {iterations_to_converge(lambda p: newtons_method_2d(gradient_f, hessian_f, p, 1), start):5d}")
         for rate in (0.01, 0.005):
             print(f"  gradient descent, rate {rate:<5}     {iterations_to_converge(lambda p: p - rate * gradient_f(*p), start):5d}")
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md(
         r"""
@@ -1095,7 +1099,8 @@ def w4_newtons_method() -> nbformat.NotebookNode:
         d2 = lambda x: (1 + x**2) ** -1.5
         for x0 in (0.9, 1.1):
             print(f"from {x0}:", ", ".join(f"{newtons_method_1d(d1, d2, x0, num_iterations=k):.4g}" for k in range(6)))
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md(
         r"""
@@ -1120,7 +1125,8 @@ def w4_newtons_method() -> nbformat.NotebookNode:
         for _ in range(200):
             p = p - 0.05 * h_grad(*p)
         print(f"gradient descent, 200 steps at rate 0.05: ({p[0]:.5f}, {p[1]:.5f}), h = {h(*p):.5f}")
-        """
+        """,
+        skip_when_grading=True,
     )
     nb.md(
         r"""
