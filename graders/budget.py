@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import os
+import symtable
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -135,17 +136,27 @@ def tree_cpu_seconds(root: int) -> float | None:
 _DYNAMIC = frozenset({"globals", "vars", "locals", "eval", "exec", "get_ipython", "__import__"})
 
 
-def _parse(source: str) -> ast.Module | None:
+def _python(source: str) -> str | None:
+    """The cell as the kernel runs it (IPython syntax such as magics translated), or ``None``
+    if it is not Python (the kernel stops at its ``SyntaxError``)."""
     try:
-        return ast.parse(source)
+        ast.parse(source)
+        return source
     except SyntaxError:
         pass
-    try:  # IPython syntax (magics, shell escapes) as the kernel would run it
+    try:
         from IPython.core.inputtransformer2 import TransformerManager
 
-        return ast.parse(TransformerManager().transform_cell(source))
-    except Exception:  # noqa: BLE001 - the kernel cannot run it either
+        python = TransformerManager().transform_cell(source)
+        ast.parse(python)
+        return python
+    except Exception:  # noqa: BLE001
         return None
+
+
+def _parse(source: str) -> ast.Module | None:
+    python = _python(source)
+    return None if python is None else ast.parse(python)
 
 
 def _target_names(node: ast.AST) -> Iterable[str]:
@@ -256,29 +267,40 @@ def bound_names(source: str) -> set[str] | None:
     return None if binder.unknown else binder.names
 
 
+def _global_reads(table: symtable.SymbolTable, names: set[str], *, own: bool) -> None:
+    """Notebook names read in ``table`` (if ``own``) and in every scope nested in it: a
+    function's parameters and locals are its own, not the notebook's."""
+    if own:
+        module = table.get_type() == "module"
+        names.update(s.get_name() for s in table.get_symbols() if s.is_referenced() and (module or s.is_global()))
+    for child in table.get_children():
+        _global_reads(child, names, own=True)
+
+
 def read_names(source: str, *, dynamic: bool = True, deferred: bool = False) -> set[str] | None:
-    """Names a cell reads anywhere (function bodies included); ``None`` for "possibly any":
-    a call such as ``globals()`` or ``eval`` when ``dynamic`` (the course's own test cells pass
-    ``globals()`` to the probe, which reads only the graded functions: ``dynamic=False``).
-    ``deferred``: only what its functions, lambdas and classes read (run whenever they are
-    called, so possibly after any later cell). A cell Python cannot parse reads nothing: it
-    stops at its ``SyntaxError``."""
-    tree = _parse(source)
-    if tree is None:
+    """Names of the notebook a cell reads, its functions' bodies included (a name a function
+    makes its own does not count); ``None`` for "possibly any": a call such as ``globals()`` or
+    ``eval`` when ``dynamic`` (the course's own test cells pass ``globals()`` to the probe,
+    which reads only the graded functions: ``dynamic=False``). ``deferred``: only what its
+    functions, lambdas and classes read (they run whenever they are called, so possibly after
+    any later cell). A cell Python cannot parse reads nothing: it stops at its
+    ``SyntaxError``."""
+    python = _python(source)
+    if python is None:
         return set()
-    roots: list[ast.AST] = [tree]
-    if deferred:
-        roots = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))]
     names: set[str] = set()
-    for root in roots:
-        for node in ast.walk(root):
-            if isinstance(node, ast.Name):
-                if dynamic and node.id in _DYNAMIC:
-                    return None
-                names.add(node.id)  # loads, and stores too: ``x += 1`` and ``x[0] = 1`` need x
-            elif isinstance(node, (ast.Import, ast.ImportFrom)) and dynamic:
-                if any(alias.name.split(".")[0] == "__main__" for alias in node.names) or getattr(node, "module", None) == "__main__":
-                    return None
+    _global_reads(symtable.symtable(python, "<cell>", "exec"), names, own=not deferred)
+    tree = ast.parse(python)
+    if not deferred:  # ``x += 1`` reads x (symtable counts it as an assignment only)
+        names.update(n.target.id for n in ast.walk(tree) if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name))
+    if dynamic:
+        if names & _DYNAMIC:
+            return None
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "__main__" for a in node.names):
+                return None
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "__main__":
+                return None
     return names
 
 

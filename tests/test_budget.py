@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import copy
-import json
 import os
 import shutil
 import subprocess
@@ -61,7 +60,11 @@ def test_bound_and_read_names():
            "def f(a):\n    local = a\n    return local + g\nclass C: pass\nwith open('f') as fh: pass\nD[0] = 1\nE.attr += 1\n"
            "if (n := 3): pass\n")
     assert bound_names(src) == {"np", "os", "PI", "x", "y", "z", "i", "w", "f", "C", "fh", "D", "E", "n"}
-    assert {"g", "a", "local", "range", "open"} <= read_names(src)
+    reads = read_names(src)
+    assert {"g", "range", "open", "D", "E"} <= reads
+    assert "a" not in reads and "local" not in reads  # a function's parameters and locals are its own
+    assert read_names("x += 1") == {"x"}
+    assert read_names("def f(y):\n    return y + top\nz = 1", deferred=True) == {"top"}
     assert bound_names("from numpy import *") is None
     assert read_names("print(globals()['secret'])") is None  # any name
     assert read_names("probe('w1', 'test', globals())", dynamic=False) == {"probe", "globals"}
@@ -151,6 +154,19 @@ def test_a_lesson_cell_a_later_cell_needs_runs():
     nb = _submitted()
     nb.cells.append(_code("mine", "print(globals().get('demo_value'))"))  # reads any name
     assert skip_plan(nb, RELEASE) == set()
+
+
+def test_a_function_of_its_own_does_not_need_the_lesson():
+    nb = _submitted(f="def f(demo_value):\n    return demo_value + 1")  # a parameter, not the demo's name
+    assert skip_plan(nb, RELEASE) == {3, 4}
+
+
+@pytest.mark.parametrize("variant", ["correct_per_example_loops", "correct_reference", "correct_noisy"])
+def test_the_w3_lessons_are_skipped_for_correct_variants(variant):
+    a = "w3_two_layer_network"
+    release = nbformat.read(ROOT / "release" / a / f"{a}.ipynb", as_version=4)
+    nb = build_submission(release, a, load_variant(CORPUS / a / f"{variant}.py"))
+    assert sorted(nb.cells[i].id for i in skip_plan(nb, release)) == ["code-03", "code-10", "code-12"]
 
 
 def test_a_tag_added_by_the_student_does_nothing():
@@ -316,10 +332,10 @@ def test_per_example_loops_score_full_while_every_core_is_busy(tmp_path):
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         score = gb.find_submission_notebook(a, a, "loops").score
-    graded = json.loads((course / "autograded" / "loops" / a / f"{a}.ipynb").read_text())
-    problems = [f"{c['id']}: {o.get('ename')}: {o.get('evalue', '')[:200]}" for c in graded["cells"]
+    graded = nbformat.read(course / "autograded" / "loops" / a / f"{a}.ipynb", as_version=4)
+    problems = [f"{c.id}: {o.get('ename')}: {o.get('evalue', '')[:200]}" for c in graded.cells
                 for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert score == full, f"{score} of {full}: {problems}\n{run.stderr[-3000:]}"
     assert not problems, problems
-    skipped = [c["id"] for c in graded["cells"] if any(o.get("text") == NOT_RUN_TEXT for o in c.get("outputs", []))]
+    skipped = [c.id for c in graded.cells if any(o.get("text") == NOT_RUN_TEXT for o in c.get("outputs", []))]
     assert sorted(skipped) == sorted(c.id for c in release.cells if SKIP_TAG in c.metadata.get("tags", [])), skipped
