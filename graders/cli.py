@@ -152,6 +152,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
             if s not in known:
                 raise CliError(f"no submission of student {s!r} for {', '.join(assignments)} in submitted/ "
                                f"({len(known)} students have one, e.g. {', '.join(known[:5])})")
+    if not args.no_canary:
+        from .canary import CanaryFailed, run_canary
+
+        todo = sorted({t.assignment for t in everyone if not args.student or t.student in args.student})
+        try:
+            seconds = run_canary(root, todo, jobs=args.jobs, use_zygote=not args.no_zygote)
+        except CanaryFailed as exc:
+            raise CliError(f"nothing was graded: the solution notebooks do not score full marks in this grading "
+                           f"environment, so every student would be charged for it. {exc}") from None
+        print(f"canary: the solution notebooks of {', '.join(todo)} score full marks here ({seconds:.1f} s)")
     summary = grade_class(root, assignments, students=args.student or None, jobs=args.jobs, resume=args.resume,
                           use_zygote=not args.no_zygote, progress=not args.quiet, feedback=not args.no_feedback)
     print(summary.text())  # names every feedback that failed; its grade is saved all the same
@@ -211,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not write feedback (otherwise each worker runs generate_feedback after grading)")
     g.add_argument("--no-zygote", action="store_true", help="start every kernel from scratch (slower; for comparison)")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
+    g.add_argument("--no-canary", action="store_true",
+                   help="skip grading the solution notebooks first (they must score full marks, or nothing is graded)")
     g.set_defaults(func=cmd_grade)
 
     rep = sub.add_parser("report", help="per-student, per-exercise and per-check reports (CSV, HTML with plots)")

@@ -93,6 +93,17 @@ def _mount(source: str, target: str, fstype: str | None, flags: int, data: str |
                     data.encode() if data else None), f"mount {fstype or source} on {target}")
 
 
+def _binds_under(folder: str) -> list[str]:
+    """Mount points strictly below ``folder``, parents before children (``/proc/self/mountinfo``)."""
+    points = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            point = line.split()[4].replace("\\040", " ")
+            if point.startswith(folder.rstrip("/") + "/") and point not in points:
+                points.append(point)
+    return sorted(points, key=lambda p: p.count("/"))
+
+
 def _visible_pids() -> list[int]:
     return [int(p) for p in os.listdir("/proc") if p.isdigit()]
 
@@ -170,13 +181,24 @@ def enter(workdir: str, keep: Sequence[str] = ()) -> None:
         _ok(_libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "parent-death signal")
         _mount("none", "/", None, _MS_REC | _MS_PRIVATE)
         src = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
-        kept = [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in map(os.path.abspath, keep)]
+        keep = [os.path.abspath(k) for k in keep]
+        # what the sandbox binds under /tmp (a venv, a course, the graders, the connection
+        # folders): seen again, read-only, above the fresh /tmp; the kernel's own connection
+        # folder (``keep``) writable until seal()
+        binds = [(path, os.open(path, os.O_PATH), path in keep) for path in _binds_under("/tmp") if path != workdir]
+        binds += [(path, os.open(path, os.O_PATH), True) for path in keep if path not in {b[0] for b in binds}]
         flags = _MS_NOSUID | _MS_NODEV
         _mount("tmpfs", "/tmp", "tmpfs", flags, f"size={TMP_BYTES},mode=1777")
         _mount("tmpfs", "/dev/shm", "tmpfs", flags, f"size={SHM_BYTES},mode=1777")
-        for path, fd in kept:  # the kernel's connection folder, wherever the new /tmp hid it
-            os.makedirs(path, exist_ok=True)
+        for path, fd, writable in binds:
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                os.makedirs(path, exist_ok=True)
+            elif not os.path.exists(path):
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                open(path, "a").close()
             _mount(f"/proc/self/fd/{fd}", path, None, _MS_BIND | _MS_REC)
+            if not writable:
+                _mount("none", path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | flags)
             os.close(fd)
         os.makedirs(workdir, exist_ok=True)
         _mount("tmpfs", workdir, "tmpfs", flags, f"size={WORK_BYTES},mode=0755")

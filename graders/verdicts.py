@@ -15,6 +15,7 @@ values that nbgrader would read as partial credit) is dropped.
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import traceback
@@ -31,7 +32,7 @@ from .harness import Check, Context, Results, load_checks
 from .probe import MIME
 from .values import decode
 
-__all__ = ["TrustedVerdicts", "judge_cell", "judge_and_illustrate", "VERDICT_ENAME", "MAX_KEPT_OUTPUT"]
+__all__ = ["TrustedVerdicts", "GraderFault", "judge_cell", "judge_and_illustrate", "VERDICT_ENAME", "MAX_KEPT_OUTPUT"]
 
 VERDICT_ENAME = "CheckFailed"
 #: Characters of the student's own printed output kept per test cell.
@@ -110,6 +111,24 @@ def judge_and_illustrate(
     return message, picture
 
 
+class GraderFault(RuntimeError):
+    """A fault of the grader or its environment: nbgrader reports the submission as not graded
+    (its error log names this message), and no score is saved for it."""
+
+
+#: Errors of the hidden test's first line that mean the kernel's environment, not the student,
+#: is at fault: the kernel cannot import the graders it was given.
+_ENVIRONMENT_ERRORS = re.compile(r"^(ModuleNotFoundError|ImportError): .*\bgraders\b")
+
+
+def _raise_if_environment_fault(check: Check, outputs: list[Any]) -> None:
+    err = _kernel_error(outputs)
+    if err and _ENVIRONMENT_ERRORS.match(err) and not any(
+            o.get("output_type") == "display_data" for o in outputs):
+        raise GraderFault(f"{check.grade_id}: the kernel could not import the grading package ({err}); "
+                          "the submission is not graded (run `calc4ml grade`, whose canary names the cause)")
+
+
 class TrustedVerdicts(NbGraderPreprocessor):
     """Decide every autograded test cell in the grading process (see module docstring)."""
 
@@ -131,16 +150,16 @@ class TrustedVerdicts(NbGraderPreprocessor):
             check = checks.get(grade_id)
             picture: dict[str, str] | None = None
             if check is None:
-                message = f"{grade_id}: no trusted check is registered for this test cell (instructor: see graders.assignments.{assignment})."
-                self.log.error(message)
-                title = grade_id
-            else:
-                title = check.title
-                try:
-                    message, picture = judge_and_illustrate(check, cell.outputs, assignment, data_dir, reference, self.log)
-                except Exception:
-                    self.log.error("grader error in %s/%s:\n%s", assignment, grade_id, traceback.format_exc())
-                    message = f"{title}: the grader itself failed on this cell; your instructor has been told."
+                raise GraderFault(f"{grade_id}: no trusted check is registered for this test cell "
+                                  f"(see graders.assignments.{assignment}); the submission is not graded")
+            title = check.title
+            _raise_if_environment_fault(check, cell.outputs)
+            try:
+                message, picture = judge_and_illustrate(check, cell.outputs, assignment, data_dir, reference, self.log)
+            except Exception as exc:
+                self.log.error("grader error in %s/%s:\n%s", assignment, grade_id, traceback.format_exc())
+                raise GraderFault(f"{assignment}/{grade_id}: the grader itself failed ({type(exc).__name__}: {exc}); "
+                                  "the submission is not graded") from exc
             kept = _kept_text(cell.outputs)
             outputs = []
             if kept:
