@@ -1,5 +1,5 @@
-"""`calc4ml grade`: the same grades as stock `nbgrader autograde`, resumable, and kernels that
-share nothing although they come from one fork server."""
+"""`calc4ml grade`: the same grades as stock `nbgrader autograde`, resumable, fast where it is
+safe to be (the isolation of kernels forked from one fork server is tests/test_isolation.py)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 
 #: per assignment: corpus variants, then broken notebooks (tools/corpus.py _hostile kinds)
 MIX = {
-    "w1_cost_minimization": (["correct_loops", "bug_dL_sign", "attack_patch_asserts"], [0, 1]),
+    "w1_cost_minimization": (["correct_loops", "bug_dL_sign", "attack_patch_asserts", "attack_kill_everything"], [0, 1]),
     "w2_linear_regression": (["correct_matrix_form", "bug_gd_sequential", "attack_recorder_spoof"], [2]),
     "w3_two_layer_network": (["correct_dot_stable_inplace", "bug_no_sigmoid_derivative", "attack_rigged_arrays"], [3]),
     "w4_newtons_method": (["correct_explicit_inverse_lists", "bug_2d_product", "attack_recorder_spoof"], [1]),
@@ -202,67 +202,6 @@ async def _run(kc, code: str) -> str:
 
     await kc.execute_interactive(code, output_hook=hook, timeout=60)
     return "".join(chunks)
-
-
-async def _two_kernels(first_dir: Path, second_dir: Path) -> tuple[str, str]:
-    zygote = Zygote()
-    ZygoteKernelManager.zygote = zygote
-    try:
-        outputs = []
-        for folder, code in (
-            (first_dir, "import os, subprocess, sys\n"
-                        "subprocess.Popen(['sleep', '600'], start_new_session=True)\n"
-                        "os.makedirs('/tmp/.ipython/profile_default/startup', exist_ok=True)\n"
-                        "open('/tmp/.ipython/profile_default/startup/evil.py', 'w').write('EVIL = 1')\n"
-                        "open('/tmp/planted', 'w').write('x')\n"
-                        "print('caps', [l.split()[1] for l in open('/proc/self/status') if l.startswith('CapEff')])\n"
-                        "zy = os.getppid()\n"
-                        "for what in ('mem', 'environ', 'fd/0'):\n"
-                        "    try:\n        open(f'/proc/{zy}/{what}', 'rb').read(1); print(what, 'READABLE')\n"
-                        "    except OSError as e:\n        print(what, 'denied', type(e).__name__)\n"
-                        "print('files', sorted(os.listdir('.')))\n"),
-            (second_dir, "import os\n"
-                         "print('procs', sorted(open(f'/proc/{p}/comm').read().strip() for p in os.listdir('/proc') if p.isdigit()))\n"
-                         "print('tmp', sorted(os.listdir('/tmp')))\n"
-                         "print('evil', 'EVIL' in globals(), os.path.exists('/tmp/.ipython/profile_default/startup/evil.py'))\n"
-                         "print('files', sorted(os.listdir('.')))\n"),
-        ):
-            km = ZygoteKernelManager(kernel_name="python3")
-            await km.start_kernel(cwd=str(folder))
-            kc = km.client()
-            kc.start_channels()
-            await kc.wait_for_ready(timeout=60)
-            outputs.append(await _run(kc, code))
-            kc.stop_channels()
-            await km.shutdown_kernel(now=True)
-        return outputs[0], outputs[1]
-    finally:
-        ZygoteKernelManager.zygote = None
-        zygote.close()
-
-
-def test_forked_kernels_share_nothing_and_cannot_reach_the_fork_server(tmp_path: Path) -> None:
-    if shutil.which("bwrap") is None:
-        pytest.skip("bubblewrap is not installed (make install installs it as root)")
-    first, second = tmp_path / "first", tmp_path / "second"
-    first.mkdir(), second.mkdir()
-    (first / "alice.txt").write_text("a")
-    (second / "bob.txt").write_text("b")
-    # a thread of its own: playwright's sync API (the browser tests) may hold this thread's event loop
-    import concurrent.futures
-
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        one, two = pool.submit(asyncio.run, _two_kernels(first, second)).result()
-    assert "mem denied" in one and "environ denied" in one and "fd/0 denied" in one, one
-    assert "caps ['0000000000000000']" in one, one  # root's capabilities dropped: no mknod, mount, ptrace
-    assert "files ['alice.txt']" in one
-    assert "sleep" not in two, two  # the first kernel's background process was killed
-    assert "planted" not in two
-    assert "files ['bob.txt']" in two, two
-    assert "evil False False" in two, two  # the planted start-up file neither ran nor survived
-
-
-# --- the worker's shortcuts: each must behave as what it replaces --------------------------------
 
 
 def _in_own_thread(coro):
@@ -472,12 +411,12 @@ def test_no_more_kernels_run_at_once_than_jobs_while_an_extra_worker_prepares(tm
     assert all(t == 12.0 for t in _totals(cell_scores(course, [a])).values())
 
 
-def test_resume_regrades_what_was_graded_under_since_changed_reference_or_config_and_says_how_many(
+def test_resume_regrades_what_was_graded_under_since_changed_graders_reference_or_config_and_says_how_many(
         tmp_path: Path) -> None:
-    # (a change to graders/ works the same way: test_course_hashes_... below; a course copy holding
-    # its own copy of graders/ is the copied-folder case of issue 14's first finding)
     a = "w1_cost_minimization"
     course = make_course(tmp_path / "course")
+    # a course folder as the repository holds it, with its graders/ (which the grading then imports)
+    shutil.copytree(ROOT / "graders", course / "graders", ignore=shutil.ignore_patterns("__pycache__"))
     nbgrader(course, "generate_assignment", a, "--force")
     release = nbformat.read(course / "release" / a / f"{a}.ipynb", as_version=4)
     for s in ("s0", "s1"):
@@ -489,8 +428,10 @@ def test_resume_regrades_what_was_graded_under_since_changed_reference_or_config
     same = calc4ml(course, "grade", a, "--jobs", "2", "--no-feedback", "--quiet", "--resume")
     assert "2 already graded, skipped (--resume)" in same.stdout and "regraded" not in same.stdout, same.stdout
 
-    # the reference is fixed after the class was graded: what was graded against the old one is graded again
-    for part, path in (("reference", course / "reference" / f"{a}.py"), ("config", course / "nbgrader_config.py")):
+    # a check, the reference, the configuration fixed after the class was graded: what was graded
+    # under the old one is graded again
+    for part, path in (("graders", course / "graders" / "checks.py"), ("reference", course / "reference" / f"{a}.py"),
+                       ("config", course / "nbgrader_config.py")):
         path.write_text(path.read_text() + "\n# a fix\n")
         fixed = calc4ml(course, "grade", a, "--jobs", "2", "--no-feedback", "--quiet", "--resume")
         assert "graded 2 of 2 submissions" in fixed.stdout and "skipped" not in fixed.stdout, fixed.stdout
