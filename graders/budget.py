@@ -59,6 +59,7 @@ REFERENCE_CPU: dict[str, dict[str, float]] = {
     "w1_cost_minimization": {"code-02": 0.60},
     "w2_linear_regression": {"code-02": 0.58, "test_gradient_descent": 0.08, "code-12": 0.09},
     "w3_two_layer_network": {"code-02": 0.49, "test_nn_model": 0.08, "code-10": 0.16, "code-12": 0.48},
+    "w4_newtons_method": {"code-02": 0.47},
 }
 #: CPU seconds a cell may go on using after it was interrupted before its kernel is killed
 #: (code that catches ``KeyboardInterrupt``, or one long call into C).
