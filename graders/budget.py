@@ -278,6 +278,22 @@ def _global_reads(table: symtable.SymbolTable, names: set[str], *, own: bool) ->
         _global_reads(child, names, own=True)
 
 
+def _augmented(tree: ast.Module, deferred: bool) -> set[str]:
+    """Notebook names ``x += 1`` reads (symtable counts it as an assignment only): at the top
+    level unless ``deferred``, and in functions where ``x`` is declared ``global``."""
+    declared = {name for n in ast.walk(tree) if isinstance(n, ast.Global) for name in n.names}
+    out: set[str] = set()
+    todo: list[tuple[ast.AST, bool]] = [(n, True) for n in tree.body]
+    while todo:
+        node, top = todo.pop()
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            if (top and not deferred) or (not top and node.target.id in declared):
+                out.add(node.target.id)
+        nested = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))
+        todo += [(child, top and not nested) for child in ast.iter_child_nodes(node)]
+    return out
+
+
 def read_names(source: str, *, dynamic: bool = True, deferred: bool = False) -> set[str] | None:
     """Names of the notebook a cell reads, its functions' bodies included (a name a function
     makes its own does not count); ``None`` for "possibly any": a call such as ``globals()`` or
@@ -292,8 +308,7 @@ def read_names(source: str, *, dynamic: bool = True, deferred: bool = False) -> 
     names: set[str] = set()
     _global_reads(symtable.symtable(python, "<cell>", "exec"), names, own=not deferred)
     tree = ast.parse(python)
-    if not deferred:  # ``x += 1`` reads x (symtable counts it as an assignment only)
-        names.update(n.target.id for n in ast.walk(tree) if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name))
+    names |= _augmented(tree, deferred)
     if dynamic:
         if names & _DYNAMIC:
             return None
