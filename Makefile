@@ -6,7 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 # nbgrader's generate_assignment runs `alembic` in a subprocess: the venv's bin must be on PATH.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install sandbox test demo release clean
+.PHONY: install sandbox proxy test demo release clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,18 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-install: $(VENV)/.installed sandbox
+install: $(VENV)/.installed sandbox proxy
+
+# JupyterHub's proxy (node's configurable-http-proxy, pinned in tools/node/) for the hub tests and a
+# term on JupyterHub: installed into .node/ (not committed); skipped, saying so, without npm.
+proxy: .node/.installed
+.node/.installed: tools/node/package.json tools/node/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  mkdir -p .node && cp tools/node/package.json tools/node/package-lock.json .node/ && \
+	  npm ci --prefix .node --no-audit --no-fund --loglevel=error >/dev/null && touch $@; \
+	else \
+	  echo "npm is missing: the JupyterHub tests are skipped (install nodejs and npm, e.g. 'sudo apt-get install nodejs npm')"; \
+	fi
 
 # The student's kernel runs inside bubblewrap during autograde (graders/sandbox.py).
 sandbox:

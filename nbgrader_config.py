@@ -69,3 +69,31 @@ c.LimitOutput.max_traceback = 60
 
 # Feedback shows the visible tests and the verdicts, not the hidden tests' source.
 c.GenerateFeedback.preprocessors = [StripHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor, FeedbackStyle]
+
+# ---- The term on JupyterHub (graders/exchange.py; README "Run a term on JupyterHub") ----------
+# Students fetch and submit through nbgrader's exchange, named by their Unix user. The folder is
+# $CALC4ML_EXCHANGE if set (the tests use a temporary one), else /srv/nbgrader/exchange; it must
+# exist and be writable by everyone (chmod 1777): release_assignment makes <root>/calc4ml/outbound
+# (755), inbound (2733) and feedback (2711) below it.
+from graders.exchange import LatePolicy, exchange_root  # noqa: E402
+
+c.Exchange.root = exchange_root()
+# A submission is a notebook and its small data: a folder over 20 MB is refused at submit with
+# "Directory size is too big", a file over 5 MB is left out of the copy (nbgrader, sizes in KB).
+c.CourseDirectory.max_dir_size = 20_000
+c.CourseDirectory.max_file_size = 5_000
+# Due dates (UTC); `calc4ml release --publish`, `calc4ml collect` and `calc4ml grade` write them
+# into the gradebook, where AssignLatePenalties, formgrader and `calc4ml report` read them.
+c.DueDates.dates = {
+    "w1_cost_minimization": "2027-01-18 23:59:00 UTC",
+    "w2_linear_regression": "2027-01-25 23:59:00 UTC",
+    "w3_two_layer_network": "2027-02-01 23:59:00 UTC",
+    "w4_newtons_method": "2027-02-08 23:59:00 UTC",
+}
+# Late policy: 10% of the score off per started day late, at most 50%, 0 after 7 days. The last
+# submission counts (collect replaces an earlier one); an extension set in formgrader moves the
+# student's due date.
+c.AssignLatePenalties.plugin_class = LatePolicy
+c.LatePolicy.per_day = 0.10
+c.LatePolicy.max_fraction = 0.50
+c.LatePolicy.zero_after_days = 7

@@ -1,6 +1,9 @@
 """``calc4ml``: the instructor's command line for the term. It wraps nbgrader, never replaces it.
 
     calc4ml release [ASSIGNMENT ...] [--check]   generate release/ from source/ (or check it is in sync)
+    calc4ml release --publish [--force]          ... then put it in nbgrader's exchange for students
+    calc4ml collect [ASSIGNMENT ...]             nbgrader collect into submitted/, naming what cannot be graded
+    calc4ml feedback [ASSIGNMENT ...]            nbgrader release_feedback: students fetch their feedback
     calc4ml grade [ASSIGNMENT ...] [--student S ...] [--jobs N] [--resume] [--no-feedback]
                                                  autograde and write feedback on all cores
     calc4ml report [--out DIR]                   CSV and HTML reports from the gradebook
@@ -69,6 +72,40 @@ def cmd_release(args: argparse.Namespace) -> int:
         t = time.monotonic()
         _check(api.generate_assignment(a, force=True, create=True), f"generate_assignment {a}")
         print(f"released {a} -> {root / 'release' / a} ({time.monotonic() - t:.1f} s)")
+    if args.publish:  # the exchange (graders/exchange.py): students fetch it from the Assignments tab
+        from . import exchange
+
+        try:
+            print("\n".join(exchange.publish(api, assignments, force=args.force)))
+        except RuntimeError as exc:
+            raise CliError(str(exc)) from None
+    return 0
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    """nbgrader collect (the newest submission of each student) and what cannot be graded."""
+    from . import exchange
+
+    root = _course(args.course)
+    assignments = _pick_assignments(root, args.assignments)
+    try:
+        lines, _ = exchange.collect(nbgrader_api(root), assignments)
+    except RuntimeError as exc:
+        raise CliError(str(exc)) from None
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """nbgrader release_feedback: students fetch it from the Assignments tab."""
+    from . import exchange
+
+    root = _course(args.course)
+    assignments = _pick_assignments(root, args.assignments)
+    try:
+        print("\n".join(exchange.release_feedback(nbgrader_api(root), assignments)))
+    except RuntimeError as exc:
+        raise CliError(str(exc)) from None
     return 0
 
 
@@ -162,6 +199,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
             raise CliError(f"nothing was graded: the solution notebooks do not score full marks in this grading "
                            f"environment, so every student would be charged for it. {exc}") from None
         print(f"canary: the solution notebooks of {', '.join(todo)} score full marks here ({seconds:.1f} s)")
+    from .exchange import sync_due_dates
+
+    sync_due_dates(nbgrader_api(root), assignments)  # the configured due dates decide who is late
     summary = grade_class(root, assignments, students=args.student or None, jobs=args.jobs, resume=args.resume,
                           use_zygote=not args.no_zygote, progress=not args.quiet, feedback=not args.no_feedback)
     print(summary.text())  # names every feedback that failed; its grade is saved all the same
@@ -202,12 +242,23 @@ def cmd_export(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="calc4ml", description="Run the Calculus for Machine Learning course with nbgrader.")
     p.add_argument("--course", default=".", help="course folder holding nbgrader_config.py (default: current folder)")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{release,grade,report,export}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{release,collect,grade,feedback,report,export}")
 
     r = sub.add_parser("release", help="generate release/ from source/ with nbgrader generate_assignment")
     r.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
     r.add_argument("--check", action="store_true", help="only check that release/ is what source/ generates")
+    r.add_argument("--publish", action="store_true",
+                   help="then release it to students through nbgrader's exchange (release_assignment), due dates set")
+    r.add_argument("--force", action="store_true", help="with --publish: replace an assignment already published")
     r.set_defaults(func=cmd_release)
+
+    co = sub.add_parser("collect", help="nbgrader collect: the newest submission of each student into submitted/")
+    co.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
+    co.set_defaults(func=cmd_collect)
+
+    fb = sub.add_parser("feedback", help="nbgrader release_feedback: students fetch their feedback")
+    fb.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
+    fb.set_defaults(func=cmd_feedback)
 
     g = sub.add_parser("grade", help="autograde submitted/ on all cores into the gradebook and write feedback")
     g.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
