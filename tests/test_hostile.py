@@ -58,8 +58,33 @@ def _class(release) -> dict[str, object]:
     _cell(giant, "load_prices").source = (
         "from IPython.display import HTML, display\n"
         "display(HTML('<td>spam</td>' * 10**6))\n" + _cell(good, "load_prices").source)
+    hog = copy.deepcopy(good)
+    _cell(hog, "load_prices").source = (
+        "import os, signal, subprocess\n"
+        "for folder in ('.', '/tmp', '/dev/shm'):\n"
+        "    try:\n"
+        "        for i in range(64):\n"
+        "            with open(f'{folder}/hog{i}', 'wb') as f:\n"
+        "                for _ in range(16):\n"
+        "                    f.write(b'x' * 2**20)\n"
+        "    except OSError as e:\n"
+        "        print('HOG', folder, type(e).__name__)\n"
+        "    for i in range(64):\n"
+        "        if os.path.exists(f'{folder}/hog{i}'):\n"
+        "            os.remove(f'{folder}/hog{i}')  # the probe needs room in /tmp later\n"
+        "kids = []\n"
+        "try:\n"
+        "    for _ in range(2000):\n"
+        "        kids.append(subprocess.Popen(['sleep', '30']))\n"
+        "except OSError as e:\n"
+        "    print('FORK', len(kids), type(e).__name__)\n"
+        "for p in os.listdir('/proc'):\n"
+        "    if p.isdigit() and int(p) != os.getpid():\n"
+        "        try:\n            os.kill(int(p), signal.SIGKILL)\n        except OSError:\n            pass\n"
+        + _cell(good, "load_prices").source)
     return {
         "h_good": good,
+        "h_hog": hog,
         "h_giant_display": giant,
         "h_badjson": '{"cells": [',
         "h_empty": "",
@@ -79,7 +104,7 @@ def _class(release) -> dict[str, object]:
 EXPECTED = {
     "h_good": 12, "h_badjson": None, "h_empty": None, "h_duplicate_cell": 12, "h_deleted_tests": 12,
     "h_stripped_metadata": 12, "h_wrong_kernel": 12, "h_snoop": 12,
-    "h_giant_display": 12, "h_exit": 9, "h_endless": 9, "h_memory_bomb": 9, "h_flood": 9,
+    "h_giant_display": 12, "h_hog": 12, "h_exit": 9, "h_endless": 9, "h_memory_bomb": 9, "h_flood": 9,
 }
 
 
@@ -161,3 +186,14 @@ def test_feedback_shows_verdicts_not_hidden_tests(hostile):
         assert "HIDDEN TESTS" not in text and "probe(" not in text and "from reference" not in text
     good = (course / "feedback" / "h_good" / A / f"{A}.html").read_text()
     assert "\u2714 optimal_omega, the minimiser of L" in good
+
+
+def test_what_a_kernel_writes_stays_bounded_and_out_of_autograded(hostile):
+    course, _, _ = hostile
+    folder = course / "autograded" / "h_hog" / A
+    written = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    assert not list(folder.glob("hog*")) and written < 5 * 2**20, sorted(p.name for p in folder.iterdir())
+    nb = nbformat.read(folder / f"{A}.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for o in _cell(nb, "load_prices").outputs)
+    # ENOSPC at each private tmpfs's size, EAGAIN at the process limit; nothing left on the host
+    assert printed.count("HOG ") == 3 and "FORK " in printed and "BlockingIOError" in printed, printed
