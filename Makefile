@@ -28,7 +28,7 @@ proxy: .node/.installed
 	  echo "npm is missing: the JupyterHub tests are skipped (install nodejs and npm, e.g. 'sudo apt-get install nodejs npm')"; \
 	fi
 
-# The student's kernel runs inside bubblewrap during autograde (graders/sandbox.py).
+# The student's kernel runs inside bubblewrap during autograde (graders/run/sandbox.py).
 sandbox:
 	@command -v bwrap >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -1,11 +1,11 @@
 """nbgrader configuration of the course. Every stock `nbgrader` command reads it.
 
 Three things differ from stock nbgrader, all during `nbgrader autograde`:
-* each submission is first rebuilt on the release notebook's skeleton (graders/repair.py), so
+* each submission is first rebuilt on the release notebook's skeleton (graders/autograde/repair.py), so
   a copied, deleted or edited test cell or stripped metadata cannot stop or fool the run;
-* the student's kernel runs in a bubblewrap sandbox (graders/sandbox.py): no reference/,
+* the student's kernel runs in a bubblewrap sandbox (graders/run/sandbox.py): no reference/,
   source/, gradebook or network, memory and CPU limits;
-* test cells are decided in this process by graders.verdicts.TrustedVerdicts, from the plain
+* test cells are decided in this process by graders.autograde.verdicts.TrustedVerdicts, from the plain
   numbers the student's functions returned, never by asserts inside the student's kernel.
 """
 
@@ -22,11 +22,11 @@ from nbgrader.preprocessors import (  # noqa: E402
     OverwriteCells, OverwriteKernelspec, SaveAutoGrades,
 )
 
-from graders.execute import ResilientExecute  # noqa: E402
-from graders.feedback import FeedbackStyle, StripHiddenTests  # noqa: E402
-from graders.limits import BoundOutputs  # noqa: E402
-from graders.repair import RepairSubmission  # noqa: E402
-from graders.verdicts import TrustedVerdicts  # noqa: E402
+from graders.autograde.execute import ResilientExecute  # noqa: E402
+from graders.autograde.feedback import FeedbackStyle, StripHiddenTests  # noqa: E402
+from graders.autograde.limits import BoundOutputs  # noqa: E402
+from graders.autograde.repair import RepairSubmission  # noqa: E402
+from graders.autograde.verdicts import TrustedVerdicts  # noqa: E402
 
 c = get_config()  # noqa: F821
 
@@ -57,8 +57,8 @@ c.Autograde.autograde_preprocessors = [
     AssignLatePenalties,
     CheckCellMetadata,
 ]
-c.Execute.kernel_manager_class = "graders.sandbox.SandboxedKernelManager"
-# A cell's budget is CPU time of the student's kernel (graders/budget.py: 20 s, or 500 times the
+c.Execute.kernel_manager_class = "graders.run.sandbox.SandboxedKernelManager"
+# A cell's budget is CPU time of the student's kernel (graders/autograde/budget.py: 20 s, or 500 times the
 # reference's own CPU time in that cell if more), so a busy machine never costs a student points.
 # This wall-clock limit is only the backstop for code that waits instead of computing (sleep,
 # input()): generous enough that the largest CPU budget of a test cell (40 s) fits several times

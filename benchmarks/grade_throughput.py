@@ -52,8 +52,8 @@ BIN = Path(sys.executable).parent
 
 from corpus import mixed_class  # noqa: E402
 from graders.assignments import ASSIGNMENTS  # noqa: E402
-from graders.fastgrade import EXTRA_WORKERS, journal_entries  # noqa: E402
-from graders.scores import cell_scores  # noqa: E402
+from graders.run.fastgrade import EXTRA_WORKERS, journal_entries  # noqa: E402
+from graders.report.scores import cell_scores  # noqa: E402
 
 
 def _env() -> dict[str, str]:

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from .course import enter_course, nbgrader_api
+from graders.run.course import enter_course, nbgrader_api
 
 __all__ = ["main", "CliError"]
 
@@ -73,7 +73,7 @@ def cmd_release(args: argparse.Namespace) -> int:
         _check(api.generate_assignment(a, force=True, create=True), f"generate_assignment {a}")
         print(f"released {a} -> {root / 'release' / a} ({time.monotonic() - t:.1f} s)")
     if args.publish:  # the exchange (graders/exchange.py): students fetch it from the Assignments tab
-        from . import exchange
+        from graders import exchange
 
         try:
             print("\n".join(exchange.publish(api, assignments, force=args.force)))
@@ -84,7 +84,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_collect(args: argparse.Namespace) -> int:
     """nbgrader collect (the newest submission of each student) and what cannot be graded."""
-    from . import exchange
+    from graders import exchange
 
     root = _course(args.course)
     assignments = _pick_assignments(root, args.assignments)
@@ -98,7 +98,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def cmd_feedback(args: argparse.Namespace) -> int:
     """nbgrader release_feedback: students fetch it from the Assignments tab."""
-    from . import exchange
+    from graders import exchange
 
     root = _course(args.course)
     assignments = _pick_assignments(root, args.assignments)
@@ -118,10 +118,10 @@ def _notebook_cells(path: Path) -> list[tuple[str, str, dict, list]]:
 
 def _check_release(root: Path, assignments: list[str]) -> int:
     """Generate into a scratch copy of the course and compare with release/; check the
-    skip-when-grading tags of what it generates (graders.budget.skip_tag_problems)."""
+    skip-when-grading tags of what it generates (graders.autograde.budget.skip_tag_problems)."""
     import nbformat
 
-    from .budget import SKIP_TAG, skip_tag_problems
+    from graders.autograde.budget import SKIP_TAG, skip_tag_problems
 
     stale, tags = [], []
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,7 +173,7 @@ def _check_release(root: Path, assignments: list[str]) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from .fastgrade import find_submissions, grade_class
+    from graders.run.fastgrade import find_submissions, grade_class
 
     root = _course(args.course)
     assignments = _pick_assignments(root, args.assignments)
@@ -190,7 +190,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
                 raise CliError(f"no submission of student {s!r} for {', '.join(assignments)} in submitted/ "
                                f"({len(known)} students have one, e.g. {', '.join(known[:5])})")
     if not args.no_canary:
-        from .canary import CanaryFailed, run_canary
+        from graders.run.canary import CanaryFailed, run_canary
 
         todo = sorted({t.assignment for t in everyone if not args.student or t.student in args.student})
         try:
@@ -199,7 +199,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             raise CliError(f"nothing was graded: the solution notebooks do not score full marks in this grading "
                            f"environment, so every student would be charged for it. {exc}") from None
         print(f"canary: the solution notebooks of {', '.join(todo)} score full marks here ({seconds:.1f} s)")
-    from .exchange import sync_due_dates
+    from graders.exchange import sync_due_dates
 
     sync_due_dates(nbgrader_api(root), assignments)  # the configured due dates decide who is late
     summary = grade_class(root, assignments, students=args.student or None, jobs=args.jobs, resume=args.resume,
@@ -212,7 +212,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from . import report
+    from graders import report
 
     root = _course(args.course)
     out = Path(args.out).resolve() if args.out else root / "exports" / "report"

@@ -254,11 +254,11 @@ def test_feedback_html_renders_score_and_verdicts_without_hidden_tests(chromium_
 
     text = page.inner_text("body")
     source = page.content()
-    for leak in ("HIDDEN TESTS", "__hidden", "graders.probe", "probe(", "from reference", "import reference"):
+    for leak in ("HIDDEN TESTS", "__hidden", "graders.kernel.probe", "probe(", "from reference", "import reference"):
         assert leak not in text and leak not in source, f"the feedback shows hidden-test source: {leak!r}; see {shot}"
     assert not re.search(r"\breference[./]\w", source), f"the feedback names the reference module; see {shot}"
 
-    # the sandboxed kernel plots with Agg (graders/sandbox.py), so the page has no plots; any
+    # the sandboxed kernel plots with Agg (graders/run/sandbox.py), so the page has no plots; any
     # image it does carry must decode
     broken = [img for img in rendered_images(page) if img["naturalWidth"] == 0]
     assert not broken, f"images that do not render: {broken}; see {shot}"

@@ -1,4 +1,4 @@
-"""Budgets that do not depend on the machine's load (graders/budget.py, graders/execute.py).
+"""Budgets that do not depend on the machine's load (graders/autograde/budget.py, graders/autograde/execute.py).
 
 * lesson cells tagged ``skip-when-grading`` in the release are not run while grading, unless
   the student changed them or a later cell needs what they assign; the tag is checked by
@@ -26,10 +26,10 @@ from traitlets.config import Config
 
 from conftest import ASSIGNMENTS, BIN, ROOT, make_course, nbgrader, submit
 from corpus import CORPUS, build_submission, load_variant
-from graders import budget
-from graders.budget import SKIP_TAG, bound_names, read_names, skip_plan, skip_tag_problems, tree_cpu_seconds
-from graders.execute import CPU_EXCEEDED, NOT_RUN_TEXT, ResilientExecute
-from graders.repair import repair_notebook
+from graders.autograde import budget
+from graders.autograde.budget import SKIP_TAG, bound_names, read_names, skip_plan, skip_tag_problems, tree_cpu_seconds
+from graders.autograde.execute import CPU_EXCEEDED, NOT_RUN_TEXT, ResilientExecute
+from graders.autograde.repair import repair_notebook
 
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed (make install)")
 
@@ -223,7 +223,7 @@ def test_tree_cpu_counts_children_and_grandchildren(tmp_path):
 
 
 def _execute(tmp_path: Path, nb: nbformat.NotebookNode, release: nbformat.NotebookNode | None = None,
-             manager: str = "graders.sandbox.SandboxedKernelManager") -> tuple[nbformat.NotebookNode, ResilientExecute]:
+             manager: str = "graders.run.sandbox.SandboxedKernelManager") -> tuple[nbformat.NotebookNode, ResilientExecute]:
     course = tmp_path / "course"
     work = course / "submitted" / "s" / "a1"
     work.mkdir(parents=True)
@@ -294,7 +294,7 @@ def test_cpu_budget_stops_a_spinning_cell_but_not_a_sleeping_one(tmp_path, monke
 
 @needs_bwrap
 def test_cpu_budget_of_a_kernel_forked_by_the_fork_server(tmp_path, monkeypatch):
-    from graders.fastgrade import Zygote, ZygoteKernelManager
+    from graders.run.fastgrade import Zygote, ZygoteKernelManager
 
     monkeypatch.setattr(budget, "CELL_CPU_FLOOR", 2.0)
     zygote = Zygote()
@@ -302,7 +302,7 @@ def test_cpu_budget_of_a_kernel_forked_by_the_fork_server(tmp_path, monkeypatch)
     try:
         nb = _nb(_code("sleeps", "import time\ntime.sleep(3)\nprint('SLEPT')"),
                  _code("spins", "while True:\n    pass"), _code("after", "print('AFTER')"))
-        nb, execute = _execute(tmp_path, nb, manager="graders.fastgrade.ZygoteKernelManager")
+        nb, execute = _execute(tmp_path, nb, manager="graders.run.fastgrade.ZygoteKernelManager")
     finally:
         zygote.close()
     cells = {c.id: c for c in nb.cells}

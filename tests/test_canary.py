@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT, make_course, nbgrader, submit
 from corpus import CORPUS, build_submission, load_variant
-from graders.scores import cell_scores
+from graders.report.scores import cell_scores
 from test_fastgrade import calc4ml
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")]

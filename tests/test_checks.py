@@ -1,4 +1,4 @@
-"""graders.checks: the stages and the exact message text a student reads."""
+"""graders.kernel.checks: the stages and the exact message text a student reads."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from graders import CheckFailure, assert_close, check_returned, mismatch_message
-from graders.checks import compare, ratio_hint
-from graders.values import Returned, decode, describe, encode
+from graders.kernel.checks import compare, ratio_hint
+from graders.kernel.values import Returned, decode, describe, encode
 
 
 def message(got, expected, **kw):
@@ -122,7 +122,7 @@ def test_transport_is_exact_and_rejects_malformed():
 
 
 def labels_message(got, expected):
-    from graders.checks import check_labels
+    from graders.kernel.checks import check_labels
 
     with pytest.raises(CheckFailure) as info:
         check_labels("predict", describe(got), expected, reveal=False)
@@ -130,7 +130,7 @@ def labels_message(got, expected):
 
 
 def test_labels_as_booleans_or_0_1_numbers_pass():
-    from graders.checks import check_labels
+    from graders.kernel.checks import check_labels
 
     expected = np.array([[True, False, True]])
     for got in (expected, expected.astype(int), expected.astype(np.int8), expected.astype(float),
@@ -150,7 +150,7 @@ def test_labels_wrong_or_not_labels_fail():
 
 
 def test_cause_line_round_trip():
-    from graders.checks import CAUSES, cause, cause_of, ignored_argument
+    from graders.kernel.checks import CAUSES, cause, cause_of, ignored_argument
 
     text = "E: wrong values.\n  hint: your values are 2 times the expected ones" + cause(CAUSES["mse_scaling"], "divide by 2n")
     assert text.endswith("\n  cause: mean squared error scaling (1/n) instead of 1/(2n)\n  hint: divide by 2n")

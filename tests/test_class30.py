@@ -17,7 +17,7 @@ import pytest
 
 from conftest import ROOT, nbgrader, submit
 from corpus import CORPUS, build_submission, load_variant
-from graders.scores import cell_scores
+from graders.report.scores import cell_scores
 from test_fastgrade import calc4ml
 from test_hostile import _class, short_timeout_course
 

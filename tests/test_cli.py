@@ -74,7 +74,7 @@ def test_release_check_finds_a_stale_release(bare_course: Path) -> None:
 def test_grade_writes_feedback_in_its_workers_and_resume_says_what_it_regrades(bare_course: Path) -> None:
     import json
 
-    from graders.fastgrade import JOURNAL
+    from graders.run.fastgrade import JOURNAL
 
     a = "w1_cost_minimization"
     nbgrader(bare_course, "generate_assignment", a, "--force")  # the gradebook knows the assignment

@@ -1,4 +1,4 @@
-"""Where the course's nbgrader_config.py puts the gradebook, read in one place (graders/course.py)."""
+"""Where the course's nbgrader_config.py puts the gradebook, read in one place (graders/run/course.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graders.course import course_settings
+from graders.run.course import course_settings
 from graders.report import ReportError, collect
 
 

@@ -18,9 +18,9 @@ import pytest
 
 from conftest import ASSIGNMENTS, ROOT
 from corpus import load_variant
-from graders.checks import CAUSES, CheckFailure, cause_of
-from graders.harness import Context, Results, load_checks, run_call
-from graders.values import decode, encode
+from graders.kernel.checks import CAUSES, CheckFailure, cause_of
+from graders.kernel.harness import Context, Results, load_checks, run_call
+from graders.kernel.values import decode, encode
 
 VARIANTS = {(a, p.stem): load_variant(p) for a in ASSIGNMENTS for p in sorted((ROOT / "tests" / "corpus" / a).glob("*.py"))}
 WITH_MESSAGES = [k for k, v in VARIANTS.items() if v.expect_messages]
@@ -95,7 +95,7 @@ def test_every_cause_label_has_a_variant_that_shows_it():
 
 
 def test_cause_lines_are_parsed_in_one_place():
-    from graders.checks import cause
+    from graders.kernel.checks import cause
 
     message = "E on a hidden data set of 37 points: wrong values." + cause(CAUSES["globals"], "use X and Y")
     assert cause_of(message) == "global variables instead of arguments"

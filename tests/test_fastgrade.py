@@ -19,8 +19,8 @@ import pytest
 from conftest import BIN, ROOT, make_course, nbgrader, submit
 from corpus import CORPUS, _hostile, build_submission, load_variant
 from graders.assignments import ASSIGNMENTS
-from graders.fastgrade import JOURNAL, GradeTask, Zygote, ZygoteKernelManager, journal_entries, longest_first
-from graders.scores import cell_scores
+from graders.run.fastgrade import JOURNAL, GradeTask, Zygote, ZygoteKernelManager, journal_entries, longest_first
+from graders.report.scores import cell_scores
 
 pytestmark = pytest.mark.e2e
 
@@ -228,7 +228,7 @@ class _FakeChannel:
 
 
 def test_prompt_wait_asks_again_until_iopub_shows_an_idle_of_its_own() -> None:
-    from graders.fastgrade import PromptKernelClient
+    from graders.run.fastgrade import PromptKernelClient
 
     sent: list[str] = []
     shell, iopub = _FakeChannel(), _FakeChannel()
@@ -274,7 +274,7 @@ def test_compiled_schemas_raise_what_jsonschema_validate_raises() -> None:
     import jsonschema
     from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
 
-    from graders.fastgrade import _CompiledSchemas
+    from graders.run.fastgrade import _CompiledSchemas
 
     schema = MetadataValidatorV3().schema
     good = {"grade": True, "solution": False, "locked": True, "grade_id": "test_f", "points": 2, "schema_version": 3}
@@ -300,7 +300,7 @@ def test_compiled_schemas_raise_what_jsonschema_validate_raises() -> None:
 def test_shared_engines_keep_every_row_across_gradebooks(tmp_path: Path) -> None:
     from nbgrader.api import Gradebook
 
-    from graders.fastgrade import _share_engines
+    from graders.run.fastgrade import _share_engines
 
     url = f"sqlite:///{tmp_path / 'gradebook.db'}"
     _share_engines()
@@ -359,7 +359,7 @@ def test_a_forked_kernel_is_used_once_it_answers_and_is_reaped_when_killed(tmp_p
 
 
 def test_a_first_run_learns_which_assignment_is_heavy_and_ends_on_light_submissions() -> None:
-    from graders.fastgrade import GradeResult, Scheduler
+    from graders.run.fastgrade import GradeResult, Scheduler
 
     tasks = [GradeTask("w1", f"s{i}", "") for i in range(3)] + [GradeTask("w3", f"s{i}", "") for i in range(3)]
     sched = Scheduler(tasks, [])  # no journal
@@ -451,7 +451,7 @@ def test_resume_regrades_what_was_graded_under_since_changed_graders_reference_o
 
 def test_course_hashes_follow_graders_reference_release_and_config_not_caches(tmp_path: Path) -> None:
     import graders
-    from graders.fastgrade import COURSE_PARTS, course_hashes, find_submissions
+    from graders.run.fastgrade import COURSE_PARTS, course_hashes, find_submissions
 
     a = "w1_cost_minimization"
     course = make_course(tmp_path / "course")
@@ -474,7 +474,7 @@ def test_course_hashes_follow_graders_reference_release_and_config_not_caches(tm
     (course / "graders" / "notes.txt").write_text("x")
     assert changed() == []
     # the graders package the grading imports is hashed even where the course has no graders/ of its own
-    from graders.fastgrade import _graders_dirs
+    from graders.run.fastgrade import _graders_dirs
     assert Path(graders.__file__).resolve().parent in _graders_dirs(course)
 
     for part, path in (("graders", course / "graders" / "assignments" / "w1_cost_minimization.py"),
@@ -496,7 +496,7 @@ def test_course_hashes_follow_graders_reference_release_and_config_not_caches(tm
 
 
 def test_feedback_is_written_by_the_grading_workers(tmp_path: Path) -> None:
-    from graders.fastgrade import grade_class
+    from graders.run.fastgrade import grade_class
 
     a = "w1_cost_minimization"
     course = make_course(tmp_path / "course")
@@ -525,7 +525,7 @@ def test_feedback_is_written_by_the_grading_workers(tmp_path: Path) -> None:
 
 
 def test_a_feedback_failure_is_reported_and_never_loses_the_grade(monkeypatch) -> None:
-    from graders import fastgrade
+    from graders.run import fastgrade
 
     class Api:
         def __init__(self, feedback) -> None:

@@ -1,4 +1,4 @@
-"""graders.gradcheck: central differences, symmetric relative error, input restored."""
+"""graders.kernel.gradcheck: central differences, symmetric relative error, input restored."""
 
 from __future__ import annotations
 

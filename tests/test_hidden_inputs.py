@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from conftest import ASSIGNMENTS, ROOT
-from graders.harness import Call, Prior, Recorder, load_checks
+from graders.kernel.harness import Call, Prior, Recorder, load_checks
 
 
 def fingerprint(value) -> object:
@@ -60,7 +60,7 @@ def unvaried(signatures: dict[str, inspect.Signature], calls: list[Call]) -> lis
 
 
 def hidden_calls(assignment: str, tmp: Path) -> list[Call]:
-    from graders.harness import Context
+    from graders.kernel.harness import Context
 
     ctx = Context(data_dir=ROOT / "source" / assignment / "data", tmp_dir=tmp)
     return [call for check in load_checks(assignment).values() for call in check.calls(ctx)]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from graders import isolate
-from graders.fastgrade import Zygote, ZygoteKernelManager
+from graders.run import isolate
+from graders.run.fastgrade import Zygote, ZygoteKernelManager
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None,
                                 reason="bubblewrap is not installed (make install installs it as root)")
@@ -190,7 +190,7 @@ def test_a_reset_removes_folders_made_read_only_even_without_privileges(tmp_path
     # inside a kernel: no capability at all, so file permissions bind as for an unprivileged grader
     out, = _in_kernels(zygote, [(tmp_path, """
         import os, shutil
-        from graders.zygote import _empty
+        from graders.run.zygote import _empty
         def plant(box):
             os.makedirs(f"{box}/locked/deep")
             open(f"{box}/locked/deep/note", "w").write("for the next student")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nbformat
 
-from graders.limits import MAX_CELL_OUTPUT_BYTES, BoundOutputs, output_size
+from graders.autograde.limits import MAX_CELL_OUTPUT_BYTES, BoundOutputs, output_size
 
 
 def _cell(*outputs):

@@ -1,4 +1,4 @@
-"""graders.pictures: the feedback's cost-curve SVG is well formed, on the right scale, and shows
+"""graders.autograde.pictures: the feedback's cost-curve SVG is well formed, on the right scale, and shows
 the student's own points, a broken line where they stop being finite."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import xml.dom.minidom
 
 import numpy as np
 
-from graders.pictures import DOTS_BELOW, MARGIN, SIZE, cost_curves
+from graders.autograde.pictures import DOTS_BELOW, MARGIN, SIZE, cost_curves
 
 TITLE = "gradient_descent on the course data (normalised), rate 0.1: E where your descent evaluated the gradient"
 
@@ -79,7 +79,7 @@ def test_nothing_finite_still_draws_the_reference_and_says_so():
 
 
 def test_newton_paths_are_drawn_on_contours_inside_the_frame():
-    from graders.pictures import contour_paths
+    from graders.autograde.pictures import contour_paths
 
     f = lambda x, y: x**2 + 3 * y**2  # noqa: E731
     theirs = np.array([[4.0, 4.0], [1.0, 0.5], [0.0, 0.0]])

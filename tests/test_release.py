@@ -55,7 +55,7 @@ def test_course_data_is_what_the_script_makes():
 
 
 def test_every_test_cell_has_a_trusted_check():
-    from graders.harness import load_checks
+    from graders.kernel.harness import load_checks
 
     for assignment in ASSIGNMENTS:
         nb = json.loads((ROOT / "source" / assignment / f"{assignment}.ipynb").read_text())

@@ -300,7 +300,7 @@ def test_headline_and_pattern():
 
 def _failures_of(messages: dict[str, str], assignment: str, exercise: str) -> ReportData:
     """A ReportData holding one failure per student (``messages``: student -> the grader's message)."""
-    from graders.checks import cause_of
+    from graders.kernel.checks import cause_of
     from graders.report import group_of
 
     students = tuple(sorted(messages))
@@ -319,7 +319,7 @@ def _failures_of(messages: dict[str, str], assignment: str, exercise: str) -> Re
 def test_failures_are_grouped_by_the_recognised_cause():
     """Seven students reading notebook globals, with seven different numbers and two wordings,
     are one line of the report; failures without a recognised cause stay grouped by pattern."""
-    from graders.checks import CAUSES, cause
+    from graders.kernel.checks import CAUSES, cause
     from graders.report import check_failures, what_failed_html
 
     recognised = cause(CAUSES["globals"], "use the arguments")

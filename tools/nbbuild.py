@@ -14,7 +14,7 @@ from types import ModuleType
 
 import nbformat
 
-from graders.budget import SKIP_TAG
+from graders.autograde.budget import SKIP_TAG
 
 __all__ = ["NotebookBuilder"]
 
@@ -49,7 +49,7 @@ class NotebookBuilder:
 
         ``skip_when_grading`` tags it ``skip-when-grading``: autograde does not run it (a plot, a
         demo, a training or a sweep whose names no later solution or test cell reads; checked
-        by ``calc4ml release --check``, see ``graders/budget.py``).
+        by ``calc4ml release --check``, see ``graders/autograde/budget.py``).
         """
         gid = self._id("code")
         meta = _meta(gid, grade=False, solution=False, locked=True) if locked else {}
@@ -82,7 +82,7 @@ class NotebookBuilder:
         source = (
             f'"""{docstring}"""\n'
             "### BEGIN HIDDEN TESTS\n"
-            "from graders.probe import probe\n"
+            "from graders.kernel.probe import probe\n"
             f'probe("{self.assignment}", "{grade_id}", globals())\n'
             "### END HIDDEN TESTS\n"
             f"{visible}"

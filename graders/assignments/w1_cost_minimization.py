@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..checks import CheckFailure, check_returned, ratio_hint, ratio_phrase
-from ..gradcheck import rel_error
-from ..harness import Call, Check, Context, Prior, Results, fail
-from ..tolerances import EXACT_RTOL, FD_REL_ERROR, FD_STEP, FORMULA_ATOL_SCALE, FORMULA_RTOL, STATIONARY_RTOL
-from ..values import Returned
+from graders.kernel.checks import CheckFailure, check_returned, ratio_hint, ratio_phrase
+from graders.kernel.gradcheck import rel_error
+from graders.kernel.harness import Call, Check, Context, Prior, Results, fail
+from graders.kernel.tolerances import EXACT_RTOL, FD_REL_ERROR, FD_STEP, FORMULA_ATOL_SCALE, FORMULA_RTOL, STATIONARY_RTOL
+from graders.kernel.values import Returned
 
 __all__ = ["CHECKS", "fresh_series", "OMEGAS", "SERIES"]
 

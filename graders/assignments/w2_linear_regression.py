@@ -14,11 +14,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..checks import CAUSES, CheckFailure, cause, check_returned, ignored_argument, ratio_hint, ratio_phrase
-from ..gradcheck import rel_error
-from ..harness import Call, Check, Context, Recorder, Results, fail
-from ..tolerances import EXACT_RTOL, FD_REL_ERROR, FD_STEP, FORMULA_ATOL_SCALE, FORMULA_RTOL
-from ..values import Returned
+from graders.kernel.checks import CAUSES, CheckFailure, cause, check_returned, ignored_argument, ratio_hint, ratio_phrase
+from graders.kernel.gradcheck import rel_error
+from graders.kernel.harness import Call, Check, Context, Recorder, Results, fail
+from graders.kernel.tolerances import EXACT_RTOL, FD_REL_ERROR, FD_STEP, FORMULA_ATOL_SCALE, FORMULA_RTOL
+from graders.kernel.values import Returned
 
 __all__ = ["CHECKS", "DATA_FILE", "INPUT", "TARGET", "fresh_xy", "cost", "fd_gradients", "other_gradients"]
 
@@ -389,7 +389,7 @@ def _ignored_argument(r: Results, call: Call, name: str, result: np.ndarray) -> 
 
 
 def check_message(result: np.ndarray, expected: np.ndarray) -> str:
-    from ..checks import mismatch_message
+    from graders.kernel.checks import mismatch_message
 
     text = mismatch_message("(m, b)", result, expected, rtol=TRAJECTORY_RTOL, atol=1e-12, reveal=False, labels=["m", "b"])
     return "\n".join(text.splitlines()[1:]) if text else ""
@@ -421,7 +421,7 @@ def _run_reference(r: Results, call: Call, iterations: int | None = None, learni
 
 def _picture_gd(r: Results) -> dict[str, str] | None:
     """The student's cost along their own path on the course data, beside the reference's."""
-    from ..pictures import cost_curves
+    from graders.autograde.pictures import cost_curves
 
     got = r.student("converge")
     if got.items is None or len(got.items) != 3 or not got.items[1].is_numeric:

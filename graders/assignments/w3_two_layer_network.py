@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import (CAUSES, CheckFailure, built_on, cause, check_labels, check_returned, ignored_argument,
+from graders.kernel.checks import (CAUSES, CheckFailure, built_on, cause, check_labels, check_returned, ignored_argument,
                       ratio_hint, ratio_phrase)
-from ..gradcheck import numerical_gradient, rel_error
-from ..harness import Call, Check, Context, Results, fail
-from ..tolerances import FD_REL_ERROR, FORMULA_RTOL
-from ..values import Returned
+from graders.kernel.gradcheck import numerical_gradient, rel_error
+from graders.kernel.harness import Call, Check, Context, Results, fail
+from graders.kernel.tolerances import FD_REL_ERROR, FORMULA_RTOL
+from graders.kernel.values import Returned
+from graders.coursedata import make_blobs  # the notebooks import it from graders.coursedata
 
 __all__ = ["CHECKS", "make_blobs", "random_case"]
 
@@ -32,19 +33,6 @@ SHORT_RUN_RTOL = 1e-7
 #: tens of percent, but reach the same cost to ~1e-3 and the same held-out accuracy to ~1%.
 LONG_RUN_COST_TOL = 0.02
 LONG_RUN_ACCURACY_TOL = 0.03
-
-
-def make_blobs(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Four Gaussian blobs at the corners of a square; opposite corners share a label (XOR).
-
-    Returns X of shape (2, n) and Y of shape (1, n) with 0/1 entries.
-    """
-    rng = np.random.default_rng(seed)
-    corners = np.array([[1.5, 1.5], [-1.5, -1.5], [1.5, -1.5], [-1.5, 1.5]])
-    which = rng.integers(0, 4, n)
-    X = (corners[which] + rng.normal(0.0, 0.6, (n, 2))).T
-    Y = (which < 2).astype(np.float64).reshape(1, n)
-    return X, Y
 
 
 def _logit(a: np.ndarray) -> np.ndarray:
@@ -317,7 +305,7 @@ def _numeric_grads(ref, params: dict, X: np.ndarray, Y: np.ndarray) -> dict:
 
 def _picture_backward(r: Results) -> dict[str, str] | None:
     """Which of dW1, db1, dW2, db2 agree with finite differences, on the first network shape."""
-    from ..pictures import component_table
+    from graders.autograde.pictures import component_table
 
     seed, n_x, n_h, n_y, m = SHAPES[0]
     got = r.student("b/0")

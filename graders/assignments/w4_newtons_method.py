@@ -20,10 +20,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..checks import check_returned, mismatch_message, ratio_hint, ratio_phrase
-from ..gradcheck import rel_error
-from ..harness import Call, Check, Context, Recorder, Results, fail
-from ..tolerances import (
+from graders.kernel.checks import check_returned, mismatch_message, ratio_hint, ratio_phrase
+from graders.kernel.gradcheck import rel_error
+from graders.kernel.harness import Call, Check, Context, Recorder, Results, fail
+from graders.kernel.tolerances import (
     FD_HESSIAN_STEP,
     FD_REL_ERROR,
     FD_STEP,
@@ -32,7 +32,7 @@ from ..tolerances import (
     ITERATE_RTOL,
     QUADRATIC_RATIO_FACTOR,
 )
-from ..values import Returned
+from graders.kernel.values import Returned
 
 __all__ = ["CHECKS", "course_f", "PointRecorder", "POINTS", "RUNS_1D", "RUNS_2D"]
 
@@ -50,7 +50,7 @@ def _point(args: tuple[Any, ...]) -> tuple[float, float]:
 
 
 class PointRecorder(Recorder):
-    """A :class:`~graders.harness.Recorder` that also reads ``f'(x)`` (one argument) and
+    """A :class:`~graders.kernel.harness.Recorder` that also reads ``f'(x)`` (one argument) and
     ``grad(v)`` (one array of two coordinates) as well as ``grad(x, y)``."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -571,7 +571,7 @@ def _judge_newton(func: str, runs: tuple, two_d: bool) -> Callable[[Results], No
 
 def _picture_2d(r: Results) -> dict[str, str] | None:
     """The student's path on the contour of f from the lesson's start, beside the reference's."""
-    from ..pictures import contour_paths
+    from graders.autograde.pictures import contour_paths
 
     got = r.student(PICTURE_RUN)
     if got.items is None or len(got.items) != 3 or not got.items[1].is_numeric:

@@ -2,14 +2,14 @@
 # baseline: bug_dL_sign
 # why: replaces probe with one that sends made-up results (its own wrong numbers) for the derivative check
 # %% dLdOmega
-import graders.probe as _gp
+import graders.kernel.probe as _gp
 _real_probe = _gp.probe
 def _forging_probe(assignment, grade_id, namespace):
     from IPython.display import display
     if grade_id != "test_dLdOmega":
         return _real_probe(assignment, grade_id, namespace)
-    from graders.harness import load_checks, Context
-    from graders.values import encode, describe
+    from graders.kernel.harness import load_checks, Context
+    from graders.kernel.values import encode, describe
     from pathlib import Path
     import tempfile
     calls = load_checks(assignment)[grade_id].calls(Context(Path("data"), Path(tempfile.mkdtemp())))

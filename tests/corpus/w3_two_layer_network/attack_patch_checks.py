@@ -2,10 +2,10 @@
 # baseline: bug_no_sigmoid_derivative
 # why: the wrong backward pass, plus graders.gradient_check, assert_close and numpy.allclose patched to always agree
 # %% backward_propagation
-import graders, graders.gradcheck, numpy.testing
+import graders, graders.kernel.gradcheck, numpy.testing
 class _OK:
     ok = True; max_rel_error = 0.0; worst_index = ()
-graders.gradient_check = graders.gradcheck.gradient_check = gradient_check = lambda *a, **k: _OK()
+graders.gradient_check = graders.kernel.gradcheck.gradient_check = gradient_check = lambda *a, **k: _OK()
 graders.assert_close = assert_close = lambda *a, **k: None
 np.allclose = lambda *a, **k: True
 def backward_propagation(parameters, cache, X, Y):

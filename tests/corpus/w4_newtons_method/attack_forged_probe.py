@@ -2,7 +2,7 @@
 # baseline: bug_grad_missing_xy
 # why: replaces the probe in the kernel so the test cell sends forged results (numbers of its own choosing) for gradient_f
 # %% gradient_f
-import graders.probe as _probe
+import graders.kernel.probe as _probe
 from IPython.display import display as _display
 def _forged(assignment, grade_id, namespace):
     results = {f"gradient_f/{i}": {"type": "numpy.ndarray", "text": "", "dtype": "float64", "shape": [2], "data": [0.0.hex(), 0.0.hex()]} for i in range(6)}

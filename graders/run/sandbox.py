@@ -10,7 +10,7 @@ so the stock ``nbgrader autograde`` starts every kernel through :func:`sandbox_c
 * no network (a new, empty network namespace; the kernel talks to nbgrader over Unix sockets
   in a private folder), its own user (uid 1000, mapped onto the grader's) and PID namespace,
   killed with the grader;
-* inside it, :mod:`graders.isolate` gives the kernel namespaces of its own: private, size-limited
+* inside it, :mod:`graders.run.isolate` gives the kernel namespaces of its own: private, size-limited
   tmpfs for its working folder (a copy of the submission), ``/tmp`` and ``/dev/shm``; limits on
   memory, CPU time, processes and file size; no capabilities. A limit that cannot be applied
   stops the kernel from starting (grading reports it; it is never a student's grade).
@@ -33,7 +33,7 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
-from .isolate import remove_tree
+from graders.run.isolate import remove_tree
 
 __all__ = [
     "SandboxedKernelManager",
@@ -51,7 +51,7 @@ __all__ = [
 UNSAFE_ENV = "CALC4ML_UNSAFE_NO_SANDBOX"
 #: The user id inside the sandbox's user namespace (mapped onto the grading user, root included):
 #: not 0, so nothing in the sandbox is root of anything, and the kernel's own user namespace
-#: (graders.isolate) can map it without privileges.
+#: (graders.run.isolate) can map it without privileges.
 SANDBOX_UID = 1000
 
 _ENV_KEEP = ("LANG", "LC_ALL", "TZ", "NBGRADER_EXECUTION")
@@ -79,16 +79,16 @@ class ProcessCap:
     """A ``pids`` cgroup holding one sandbox, or nothing where RLIMIT_NPROC already holds.
 
     ``prefix(cmd)`` makes the sandbox start inside the cgroup (the first process moves itself in
-    before it ``exec``\ s bubblewrap, so every later process is counted); ``close()`` removes it.
+    before it execs bubblewrap, so every later process is counted); ``close()`` removes it.
     """
 
     def __init__(self) -> None:
         self.path: Path | None = None
         if os.geteuid() != 0 or os.environ.get(UNSAFE_NO_PROCESS_LIMIT_ENV) == "1":
-            return  # unprivileged: graders.isolate's RLIMIT_NPROC counts the kernel's processes
+            return  # unprivileged: graders.run.isolate's RLIMIT_NPROC counts the kernel's processes
         import uuid
 
-        from .isolate import MAX_PROCESSES
+        from graders.run.isolate import MAX_PROCESSES
 
         errors = []
         for root in PIDS_CGROUP_ROOTS:
@@ -151,9 +151,9 @@ def graders_dir() -> Path:
 
 
 def isolated_command(kernel_cmd: list[str], workdir: str | os.PathLike[str]) -> list[str]:
-    """``kernel_cmd`` started through :mod:`graders.isolate` (run as a file: importing the
+    """``kernel_cmd`` started through :mod:`graders.run.isolate` (run as a file: importing the
     ``graders`` package would start numpy's threads, and a threaded process cannot unshare)."""
-    return [kernel_cmd[0], str(graders_dir() / "isolate.py"), str(Path(workdir).resolve()), "--", *kernel_cmd]
+    return [kernel_cmd[0], str(graders_dir() / "run" / "isolate.py"), str(Path(workdir).resolve()), "--", *kernel_cmd]
 
 
 def _python_roots() -> list[Path]:
@@ -292,5 +292,5 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def kernel_tree_root(self) -> int | None:
         """Host PID at the root of this kernel's process tree (bwrap, or the kernel when
-        unsandboxed): ``graders.execute`` sums the tree's CPU time for the per-cell budgets."""
+        unsandboxed): ``graders.autograde.execute`` sums the tree's CPU time for the per-cell budgets."""
         return getattr(getattr(self.provisioner, "process", None), "pid", None)

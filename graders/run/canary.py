@@ -7,7 +7,7 @@ longer passes its own checks after an edit) would otherwise be charged to every 
 :func:`run_canary` grades ``source/<assignment>/<assignment>.ipynb`` as a student in a scratch
 copy of the course: the course's own ``nbgrader_config.py`` (loaded as a sub-configuration, so
 everything it sets holds), its ``source/``, ``reference/`` and ``graders/`` (when the course
-has one), through :func:`graders.fastgrade.grade_class` (same workers, sandbox, fork server and
+has one), through :func:`graders.run.fastgrade.grade_class` (same workers, sandbox, fork server and
 verdicts), with a scratch SQLite gradebook. Nothing is written to the course.
 """
 
@@ -82,8 +82,8 @@ def run_canary(root: Path, assignments: Sequence[str], *, jobs: int | None = Non
 def _run(root: Path, assignments: Sequence[str], jobs: int | None, use_zygote: bool) -> float:
     from nbgrader.api import Gradebook
 
-    from .course import nbgrader_api
-    from .fastgrade import grade_class
+    from graders.run.course import nbgrader_api
+    from graders.run.fastgrade import grade_class
 
     with tempfile.TemporaryDirectory(prefix="calc4ml-canary-") as tmp:
         scratch = Path(tmp) / "course"

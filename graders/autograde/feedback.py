@@ -34,7 +34,7 @@ class StripHiddenTests(NbGraderPreprocessor):
 #: A verdict's hint ends its one long line ("...: step against the gradient, m - rate * dE/dm."):
 #: wrap output text at spaces instead of hiding that end past the box's edge (bootstrap sets
 #: ``pre { word-break: break-all }``, hence ``normal``); space the columns of the gradient
-#: components table (graders.pictures.component_table).
+#: components table (graders.autograde.pictures.component_table).
 FEEDBACK_CSS = """
 div.output_subarea.output_text pre { white-space: pre-wrap; word-break: normal; overflow-wrap: break-word; }
 table.calc4ml-components { border-collapse: collapse; margin: 0.5em 0; }

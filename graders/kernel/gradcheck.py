@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from .tolerances import FD_REL_ERROR, FD_STEP
+from graders.kernel.tolerances import FD_REL_ERROR, FD_STEP
 
 __all__ = ["rel_error", "numerical_gradient", "GradCheck", "gradient_check"]
 

@@ -17,8 +17,8 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
-from .tolerances import VISIBLE_ATOL, VISIBLE_RTOL
-from .values import Returned, describe
+from graders.kernel.tolerances import VISIBLE_ATOL, VISIBLE_RTOL
+from graders.kernel.values import Returned, describe
 
 __all__ = [
     "CheckFailure",

@@ -7,14 +7,14 @@ error in the cell that caused it (so only that exercise loses its points), start
 kernel, replays the code cells that ran before (their outputs are not touched), and goes on
 with the next cell. After ``max_restarts`` deaths the remaining cells are marked as not run.
 
-Budgets (:mod:`graders.budget`):
+Budgets (:mod:`graders.autograde.budget`):
 
 * a lesson cell that the release notebook tags ``skip-when-grading`` is not run when the
   submitted cell is that very cell, unchanged, and no later cell needs a name it assigns; it
   gets one line saying so;
-* every cell that runs may use :func:`graders.budget.cell_budget` seconds of CPU time of the
+* every cell that runs may use :func:`graders.autograde.budget.cell_budget` seconds of CPU time of the
   kernel's process tree, read from ``/proc`` while it runs. Past that the kernel is interrupted
-  (killed if it goes on computing for :data:`~graders.budget.KILL_GRACE` more seconds) and the
+  (killed if it goes on computing for :data:`~graders.autograde.budget.KILL_GRACE` more seconds) and the
   cell's error says how much CPU it was allowed. ``Execute.timeout`` stays as the wall-clock
   backstop for code that waits.
 """
@@ -34,7 +34,7 @@ from nbclient.exceptions import DeadKernelError
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
-from . import budget as _budget
+from graders import budget as _budget
 
 __all__ = ["ResilientExecute", "KERNEL_DIED", "CPU_EXCEEDED", "NOT_RUN_TEXT"]
 
@@ -61,9 +61,9 @@ def _over_budget(seconds: float, killed: bool) -> nbformat.NotebookNode:
 class ResilientExecute(Execute):
     max_restarts = Integer(3, help="Kernel restarts allowed per notebook before the rest is skipped.").tag(config=True)
     skip_lesson_cells = Bool(
-        True, help="Skip lesson cells the release notebook tags skip-when-grading (see graders.budget)."
+        True, help="Skip lesson cells the release notebook tags skip-when-grading (see graders.autograde.budget)."
     ).tag(config=True)
-    cpu_budgets = Bool(True, help="Stop a cell that uses more CPU time than graders.budget.cell_budget.").tag(config=True)
+    cpu_budgets = Bool(True, help="Stop a cell that uses more CPU time than graders.autograde.budget.cell_budget.").tag(config=True)
 
     def reset_execution_trackers(self) -> None:
         super().reset_execution_trackers()
@@ -73,7 +73,7 @@ class ResilientExecute(Execute):
         self._skip: set[int] | None = None
         self._over: float | None = None  # budget of the cell being stopped for its CPU time
         self._interrupting: asyncio.Task | None = None
-        #: CPU seconds each executed cell used, by cell id (what ``python -m graders.budget`` prints)
+        #: CPU seconds each executed cell used, by cell id (what ``python -m graders.autograde.budget`` prints)
         self.cpu_seconds: dict[str, float] = {}
 
     # -- which cells run ---------------------------------------------------------------------

@@ -95,7 +95,7 @@ def repair_notebook(submitted: nbformat.NotebookNode, release: nbformat.Notebook
     out = copy.deepcopy(release)
     out.metadata = copy.deepcopy(release.metadata)
     out.cells = cells
-    # unique, valid cell ids; a free cell keeps its own (graders.execute matches lesson cells
+    # unique, valid cell ids; a free cell keeps its own (graders.autograde.execute matches lesson cells
     # with the release's by id to skip those tagged skip-when-grading)
     taken = {g for g in (_gid(c) for c in out.cells) if g}
     for i, cell in enumerate(out.cells):

@@ -1,11 +1,11 @@
-"""A kernel fork server that runs *inside* the bubblewrap sandbox (``python -m graders.zygote``).
+"""A kernel fork server that runs *inside* the bubblewrap sandbox (``python -m graders.run.zygote``).
 
 Starting a sandboxed kernel costs ~2.5 s of CPU before any student code runs: Python, ipykernel,
 numpy, pandas, matplotlib and its font cache. The zygote pays that once per grading worker: it
 imports them, then forks one fresh kernel process per submission. Every kernel
 
 * is a new process that has never run student code (forked from the zygote, which never runs
-  any), in its own session, isolated by :func:`graders.isolate.enter`: its own user, PID and
+  any), in its own session, isolated by :func:`graders.run.isolate.enter`: its own user, PID and
   mount namespaces (it can neither see nor signal the zygote, and everything it starts dies
   with it), private size-limited tmpfs for its working folder, ``/tmp`` and ``/dev/shm`` (gone
   with it: nothing it writes reaches the next kernel), the memory, CPU, process and file-size
@@ -30,13 +30,13 @@ import signal
 import sys
 from typing import Any
 
-from graders import isolate
+from graders.run import isolate
 
 __all__ = ["main", "PRELOAD", "KERNEL_PRELOAD"]
 
 #: What every kernel imports anyway: ipykernel, the course's libraries, the hidden tests' probe.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "numpy", "pandas", "matplotlib", "matplotlib.pyplot",
-           "graders.probe")
+           "graders.kernel.probe")
 #: What ipykernel imports lazily while a kernel initialises (its debugger and debugpy, pdb, the
 #: history's sqlite3, IPython's extensions and inspectors, tornado's asyncio platform) and what
 #: the first plot imports (the Agg canvas). Found by diffing ``sys.modules`` around
@@ -89,7 +89,7 @@ def _mount_points() -> list[str]:
 def _empty(folder: str, mounts: list[str] | None = None) -> list[str]:
     """Delete what ``folder`` holds, never entering a mount point (the sandbox's binds), even
     what was made read-only; return what survived (empty when all is gone)."""
-    from graders.isolate import remove_tree
+    from graders.run.isolate import remove_tree
 
     mounts = _mount_points() if mounts is None else mounts
     try:

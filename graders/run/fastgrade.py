@@ -5,7 +5,7 @@
 * loads ``nbgrader_config.py`` like every stock command and grades one submission at a time
   through nbgrader's own API (``NbGraderAPI.autograde``): the same preprocessors, the same
   sandbox, the same trusted verdicts, the same gradebook rows;
-* starts its kernels from a :mod:`graders.zygote` fork server running in the worker's own
+* starts its kernels from a :mod:`graders.run.zygote` fork server running in the worker's own
   bubblewrap sandbox, so the ~2.5 s of CPU spent importing ipykernel, numpy, pandas and
   matplotlib is paid once per worker, not once per notebook. Each kernel is still a fresh
   process that never ran student code, with the sandbox and limits of stock grading (see the
@@ -54,8 +54,8 @@ from typing import Any, Callable, Iterable, Sequence
 from jupyter_client.asynchronous import AsyncKernelClient
 from traitlets import DottedObjectName, Type
 
-from .isolate import remove_tree
-from .sandbox import ProcessCap, SandboxedKernelManager, _kernel_env, sandbox_command
+from graders.run.isolate import remove_tree
+from graders.run.sandbox import ProcessCap, SandboxedKernelManager, _kernel_env, sandbox_command
 
 __all__ = [
     "GradeTask", "GradeResult", "GradeSummary", "Zygote", "ZygoteKernelManager", "PromptKernelClient", "grade_class",
@@ -85,7 +85,7 @@ class ZygoteDied(RuntimeError):
 
 
 class Zygote:
-    """Host side of a :mod:`graders.zygote` fork server in its own sandbox."""
+    """Host side of a :mod:`graders.run.zygote` fork server in its own sandbox."""
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen[str] | None = None
@@ -109,7 +109,7 @@ class Zygote:
         self.stop()
         self._cap = ProcessCap()  # one kernel at a time: the sandbox's process cap is the kernel's
         cmd = self._cap.prefix(
-            sandbox_command([sys.executable, "-m", "graders.zygote"], workdir=self.slot, private_dirs=[self.private]))
+            sandbox_command([sys.executable, "-m", "graders.run.zygote"], workdir=self.slot, private_dirs=[self.private]))
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                                          env=_kernel_env(None), text=True, bufsize=1, cwd=self.slot)
@@ -206,7 +206,7 @@ class Zygote:
             log.warning("something survived the fork server's reset (%s): starting a new sandbox", answer)
             self.renew()
             self.request(op="reset")
-        # Every kernel works in a private copy of the slot (graders.isolate), as a stock kernel
+        # Every kernel works in a private copy of the slot (graders.run.isolate), as a stock kernel
         # does in its own: nothing it writes comes back, so the slot holds the submission only.
         if fresh:
             shutil.copytree(workdir, self.slot, dirs_exist_ok=True, symlinks=True)
@@ -317,7 +317,7 @@ class ZygoteKernelManager(SandboxedKernelManager):
     """``SandboxedKernelManager`` whose ipykernels are forked by the worker's zygote."""
 
     zygote: Zygote | None = None  # set once per worker process
-    client_class = DottedObjectName("graders.fastgrade.PromptKernelClient")
+    client_class = DottedObjectName("graders.run.fastgrade.PromptKernelClient")
     client_factory = Type(klass=PromptKernelClient, default_value=PromptKernelClient)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -710,7 +710,7 @@ def _worker_init(course_root: str, use_zygote: bool, slots: Any = None) -> None:
     global _API, _ZYGOTE
     import atexit
 
-    from .course import nbgrader_api
+    from graders.run.course import nbgrader_api
 
     zygote = use_zygote and os.environ.get("CALC4ML_UNSAFE_NO_SANDBOX") != "1"
 
@@ -719,7 +719,7 @@ def _worker_init(course_root: str, use_zygote: bool, slots: Any = None) -> None:
         if url.startswith("sqlite:") and "timeout=" not in url:
             config.CourseDirectory.db_url = url + ("&" if "?" in url else "?") + f"timeout={DB_BUSY_TIMEOUT}"
         if zygote:
-            config.Execute.kernel_manager_class = "graders.fastgrade.ZygoteKernelManager"
+            config.Execute.kernel_manager_class = "graders.run.fastgrade.ZygoteKernelManager"
             # every cell has run when the kernel is shut down: no need to wait for it to exit politely
             config.Execute.shutdown_kernel = "immediate"
         if slots is not None:
@@ -900,7 +900,7 @@ def _ensure_gradebook(course_root: Path) -> None:
     """Create the gradebook's tables once, before workers race to do it."""
     from nbgrader.api import Gradebook
 
-    from .course import course_settings
+    from graders.run.course import course_settings
 
     settings = course_settings(course_root)
     url, course_id = settings.db_url, settings.course_id

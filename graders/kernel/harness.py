@@ -5,9 +5,9 @@ An assignment module (``graders.assignments.<assignment>``) declares, per test c
 ``calls(ctx)``) and a ``judge`` that decides pass/fail from what the student's functions
 returned. The same ``calls`` function runs on both sides:
 
-* in the kernel, :func:`graders.probe.probe` calls the student's functions and ships what
-  they returned as plain numbers (``graders.values``);
-* in the grading process, :class:`graders.verdicts.TrustedVerdicts` rebuilds the very same
+* in the kernel, :func:`graders.kernel.probe.probe` calls the student's functions and ships what
+  they returned as plain numbers (``graders.kernel.values``);
+* in the grading process, :class:`graders.autograde.verdicts.TrustedVerdicts` rebuilds the very same
   inputs, calls the reference on them, and runs ``judge``.
 
 Inputs are public (seeded generators in this package); the expected values never exist in
@@ -24,8 +24,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from .checks import CheckFailure
-from .values import Returned, describe
+from graders.kernel.checks import CheckFailure
+from graders.kernel.values import Returned, describe
 
 __all__ = ["Call", "Prior", "Context", "Check", "Results", "Recorder", "VIEWS", "load_checks", "run_call"]
 

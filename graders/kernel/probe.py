@@ -1,7 +1,7 @@
 """Kernel side of a hidden check: call the student's functions, ship the results as data.
 
 A hidden test cell ends with ``probe("<assignment>", "<grade_id>", globals())``. Nothing here
-decides pass or fail: :class:`graders.verdicts.TrustedVerdicts` does, in the grading process.
+decides pass or fail: :class:`graders.autograde.verdicts.TrustedVerdicts` does, in the grading process.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
-from .harness import Context, load_checks, run_call
-from .values import encode
+from graders.kernel.harness import Context, load_checks, run_call
+from graders.kernel.values import encode
 
 __all__ = ["probe", "MIME"]
 

@@ -16,7 +16,7 @@ def cell_scores(course_root: Path, assignments: Sequence[str]) -> dict[tuple[str
     """
     from nbgrader.api import Gradebook, MissingEntry
 
-    from .course import course_settings
+    from graders.run.course import course_settings
 
     settings = course_settings(Path(course_root))
     out: dict[tuple[str, str, str], float] = {}

@@ -6,7 +6,7 @@ Two things decide how long grading may run a student's cell, and neither is wall
   cells (plots, demos, trainings, sweeps) ``skip-when-grading`` (:data:`SKIP_TAG`;
   ``tools/nbbuild.py``). ``calc4ml release --check`` refuses a tagged cell that assigns a name a
   later untagged cell reads (:func:`skip_tag_problems`). During autograde,
-  :class:`graders.execute.ResilientExecute` skips a submitted cell only if the *release*
+  :class:`graders.autograde.execute.ResilientExecute` skips a submitted cell only if the *release*
   notebook has a tagged cell with the same id and the very same source, and no later cell that
   runs reads a name it assigns (:func:`skip_plan`): a student who edited a lesson cell, or whose
   solution uses one of its names, has it run; a tag a student adds to a cell does nothing.
@@ -17,7 +17,7 @@ Two things decide how long grading may run a student's cell, and neither is wall
   grader is. ``Execute.timeout`` (``nbgrader_config.py``) stays as a generous wall-clock
   backstop for code that waits instead of computing.
 
-``python -m graders.budget [ASSIGNMENT ...]`` runs the source notebooks (the reference
+``python -m graders.autograde.budget [ASSIGNMENT ...]`` runs the source notebooks (the reference
 solutions) in the grading sandbox and prints each cell's CPU time: that is how
 :data:`REFERENCE_CPU` was measured.
 """
@@ -52,7 +52,7 @@ CELL_CPU_FLOOR = 20.0
 CELL_CPU_FACTOR = 500.0
 #: CPU seconds the reference solution uses in each cell where ``CELL_CPU_FACTOR`` times it is
 #: above the floor (grade id, or cell id for a lesson cell -> seconds): the median of three
-#: runs of ``python -m graders.budget`` (2 cores shared with other work, sandboxed kernel).
+#: runs of ``python -m graders.autograde.budget`` (2 cores shared with other work, sandboxed kernel).
 #: Every other cell costs the reference at most 0.03 s and gets :data:`CELL_CPU_FLOOR`; so do
 #: the cells of assignments not listed.
 REFERENCE_CPU: dict[str, dict[str, float]] = {
@@ -434,16 +434,16 @@ def skip_plan(submitted: Any, release: Any | None) -> set[int]:
 
 def measure(assignment: str, course_root: Path) -> list[tuple[str, float]]:
     """(cell id, CPU seconds) of every code cell of the source notebook (the reference
-    solutions), run in the grading sandbox by :class:`graders.execute.ResilientExecute`."""
+    solutions), run in the grading sandbox by :class:`graders.autograde.execute.ResilientExecute`."""
     import nbformat
     from traitlets.config import Config
 
-    from .execute import ResilientExecute
+    from graders.autograde.execute import ResilientExecute
 
     folder = course_root / "source" / assignment
     nb = nbformat.read(folder / f"{assignment}.ipynb", as_version=4)
     config = Config()
-    config.ResilientExecute.kernel_manager_class = "graders.sandbox.SandboxedKernelManager"
+    config.ResilientExecute.kernel_manager_class = "graders.run.sandbox.SandboxedKernelManager"
     config.ResilientExecute.skip_lesson_cells = False
     config.ResilientExecute.timeout = 600
     execute = ResilientExecute(config=config)

@@ -26,7 +26,7 @@ nothing scores 0 in the LMS export and is flagged ``submitted == False`` in the 
 Headlines are grouped with standalone numbers replaced by ``#`` (``omega* = 0.3234`` and
 ``omega* = 0.5`` are the same mistake): that is the ``pattern`` column. A message whose judge
 recognised the mistake names its cause (a line ``cause: <label>``, see
-:func:`graders.checks.cause_of`): that is the ``cause`` column, and failures with a cause are
+:func:`graders.kernel.checks.cause_of`): that is the ``cause`` column, and failures with a cause are
 grouped by it instead ("7 students: global variables instead of arguments"), whatever numbers
 their headlines hold. ``group`` is the key used: the cause, else the pattern.
 """
@@ -49,8 +49,8 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from .assignments import ASSIGNMENTS
-from .checks import cause_of
+from graders.assignments import ASSIGNMENTS
+from graders.kernel.checks import cause_of
 
 if TYPE_CHECKING:
     from nbgrader.api import Gradebook
@@ -161,7 +161,7 @@ def _group_text(group: str) -> tuple[bool, str]:
 
 def _gradebook_file(root: Path) -> Path:
     """The course's SQLite gradebook, where its ``nbgrader_config.py`` puts it."""
-    from .course import course_settings
+    from graders.run.course import course_settings
 
     settings = course_settings(root)
     if settings.sqlite_path is None:

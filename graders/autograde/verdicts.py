@@ -27,10 +27,10 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
 
-from .checks import CheckFailure
-from .harness import Check, Context, Results, load_checks
-from .probe import MIME
-from .values import decode
+from graders.kernel.checks import CheckFailure
+from graders.kernel.harness import Check, Context, Results, load_checks
+from graders.kernel.probe import MIME
+from graders.kernel.values import decode
 
 __all__ = ["TrustedVerdicts", "GraderFault", "judge_cell", "judge_and_illustrate", "VERDICT_ENAME", "MAX_KEPT_OUTPUT"]
 

@@ -1,8 +1,8 @@
 """Put one student kernel in namespaces of its own, inside the grading sandbox, with every limit.
 
 Both grading paths start a kernel through :func:`enter`: stock ``nbgrader autograde`` runs
-``python -m graders.isolate WORKDIR -- <kernel command>`` inside bubblewrap
-(:mod:`graders.sandbox`), and the fork server (:mod:`graders.zygote`) calls it in each forked
+``python -m graders.run.isolate WORKDIR -- <kernel command>`` inside bubblewrap
+(:mod:`graders.run.sandbox`), and the fork server (:mod:`graders.run.zygote`) calls it in each forked
 child before it becomes an ipykernel. After :func:`enter` returns, the calling process is PID 1
 of a new PID namespace, in a new user and mount namespace, and
 
@@ -301,7 +301,7 @@ def remove_tree(path: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python graders/isolate.py WORKDIR -- PYTHON -m ipykernel_launcher ARG...``: the stock
+    """``python graders/run/isolate.py WORKDIR -- PYTHON -m ipykernel_launcher ARG...``: the stock
     path's kernel, isolated (run as a file: importing the ``graders`` package would start
     numpy's threads first, and a threaded process cannot enter a new user namespace)."""
     args = list(sys.argv[1:] if argv is None else argv)

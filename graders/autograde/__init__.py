@@ -1,0 +1,2 @@
+"""What runs inside `nbgrader autograde`: preprocessors that repair, execute (with budgets),
+judge (trusted verdicts), bound and render each submission."""
