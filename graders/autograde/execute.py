@@ -34,7 +34,7 @@ from nbclient.exceptions import DeadKernelError
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
-from graders import budget as _budget
+from graders.autograde import budget as _budget
 
 __all__ = ["ResilientExecute", "KERNEL_DIED", "CPU_EXCEEDED", "NOT_RUN_TEXT"]
 
