@@ -554,7 +554,7 @@ def w3_two_layer_network() -> nbformat.NotebookNode:
         import matplotlib.pyplot as plt
 
         from graders import assert_close, gradient_check
-        from graders.assignments.w3_two_layer_network import make_blobs
+        from graders.coursedata import make_blobs
 
         X_train, Y_train = make_blobs(400, seed=0)
         X_test, Y_test = make_blobs(200, seed=1)
