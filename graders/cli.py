@@ -6,8 +6,11 @@
     calc4ml feedback [ASSIGNMENT ...]            nbgrader release_feedback: students fetch their feedback
     calc4ml grade [ASSIGNMENT ...] [--student S ...] [--jobs N] [--resume] [--no-feedback]
                                                  autograde and write feedback on all cores
+                  [--scheduler tcp://127.0.0.1:8786]   ... or on a Dask farm (graders/run/farm.py)
     calc4ml report [--out DIR]                   CSV and HTML reports from the gradebook
     calc4ml export [--to FILE]                   nbgrader's grade export (CSV)
+    calc4ml serve [ASSIGNMENT ...] [--jobs N]    grade each submission as it arrives, release its feedback
+    calc4ml serve --status                       what the server has queued, running, done and failed
 
 Every command reads the course's ``nbgrader_config.py`` (``--course``, default: the current
 folder), so what it writes is what the stock ``nbgrader`` commands read: formgrader,
@@ -189,12 +192,24 @@ def cmd_grade(args: argparse.Namespace) -> int:
             if s not in known:
                 raise CliError(f"no submission of student {s!r} for {', '.join(assignments)} in submitted/ "
                                f"({len(known)} students have one, e.g. {', '.join(known[:5])})")
+    farm_errors: tuple[type[Exception], ...] = ()  # the farm's (graders.run.farm imports Dask: only when asked)
+    if args.scheduler:
+        from graders.run.farm import FarmError
+
+        farm_errors = (FarmError,)
     if not args.no_canary:
         from graders.run.canary import CanaryFailed, run_canary
 
         todo = sorted({t.assignment for t in everyone if not args.student or t.student in args.student})
         try:
-            seconds = run_canary(root, todo, jobs=args.jobs, use_zygote=not args.no_zygote)
+            if args.scheduler:  # every farm worker grades the solution notebooks in its own course copy
+                from graders.run.farm import farm_canary
+
+                seconds = farm_canary(root, args.scheduler, todo)
+            else:
+                seconds = run_canary(root, todo, jobs=args.jobs, use_zygote=not args.no_zygote)
+        except farm_errors as exc:
+            raise CliError(str(exc)) from None
         except CanaryFailed as exc:
             raise CliError(f"nothing was graded: the solution notebooks do not score full marks in this grading "
                            f"environment, so every student would be charged for it. {exc}") from None
@@ -202,8 +217,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from graders.exchange import sync_due_dates
 
     sync_due_dates(nbgrader_api(root), assignments)  # the configured due dates decide who is late
-    summary = grade_class(root, assignments, students=args.student or None, jobs=args.jobs, resume=args.resume,
-                          use_zygote=not args.no_zygote, progress=not args.quiet, feedback=not args.no_feedback)
+    try:
+        summary = grade_class(root, assignments, students=args.student or None, jobs=args.jobs, resume=args.resume,
+                              use_zygote=not args.no_zygote, progress=not args.quiet, feedback=not args.no_feedback,
+                              scheduler=args.scheduler)
+    except farm_errors as exc:
+        raise CliError(str(exc)) from None
     print(summary.text())  # names every feedback that failed; its grade is saved all the same
     written = sum(r.feedback for r in summary.results)
     if written:
@@ -239,10 +258,60 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Grade on submit (graders/run/serve.py): watch the exchange's inbound folder until stopped."""
+    from graders.run import serve
+
+    root = _course(args.course)
+    if args.status:
+        print(serve.status_text(root))
+        return 0
+    assignments = _pick_assignments(root, args.assignments)
+    from graders import exchange
+
+    api = nbgrader_api(root)
+    exchange.sync_due_dates(api, assignments)  # the late policy reads them from the gradebook
+    root_dir = api.config.Exchange.get("root", exchange.DEFAULT_EXCHANGE) if "Exchange" in api.config else exchange.DEFAULT_EXCHANGE
+    inbound = Path(root_dir) / api.coursedir.course_id / "inbound"
+    if not inbound.is_dir():
+        raise CliError(f"{inbound} does not exist: publish an assignment first (calc4ml release --publish)")
+    policy = serve.ServePolicy(config=api.config)
+    dates = exchange.due_dates(api.config)
+    hold = {}
+    for a in policy.hold_hidden_until_due:
+        if a in assignments:
+            if a not in dates:
+                raise CliError(f"ServePolicy.hold_hidden_until_due lists {a}, which has no due date (c.DueDates.dates)")
+            hold[a] = dates[a]
+    if not args.no_canary:
+        from graders.run.canary import CanaryFailed, run_canary
+
+        try:
+            seconds = run_canary(root, assignments, jobs=args.jobs)
+        except CanaryFailed as exc:
+            raise CliError(f"not serving: the solution notebooks do not score full marks here. {exc}") from None
+        print(f"canary: the solution notebooks of {', '.join(assignments)} score full marks here ({seconds:.1f} s)",
+              flush=True)
+
+    def say(line: str) -> None:
+        print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}", flush=True)
+
+    server = serve.Server(root, inbound, assignments, jobs=args.jobs or 0, timeout=args.timeout, hold=hold, on_log=say)
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    say("stopped; what was not finished is graded when calc4ml serve starts again (journal)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="calc4ml", description="Run the Calculus for Machine Learning course with nbgrader.")
     p.add_argument("--course", default=".", help="course folder holding nbgrader_config.py (default: current folder)")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{release,collect,grade,feedback,report,export}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{release,collect,grade,feedback,report,export,serve}")
 
     r = sub.add_parser("release", help="generate release/ from source/ with nbgrader generate_assignment")
     r.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
@@ -272,6 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not write feedback (otherwise each worker runs generate_feedback after grading)")
     g.add_argument("--no-zygote", action="store_true", help="start every kernel from scratch (slower; for comparison)")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="grade on a Dask farm (tcp://127.0.0.1:8786 on loopback, tls://HOST:8786 otherwise): workers "
+                        "started with --preload graders.run.farm --calc4ml-course DIR; gradebook on PostgreSQL")
     g.add_argument("--no-canary", action="store_true",
                    help="skip grading the solution notebooks first (they must score full marks, or nothing is graded)")
     g.set_defaults(func=cmd_grade)
@@ -283,6 +355,15 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="export grades with nbgrader's CSV exporter")
     e.add_argument("--to", help="CSV file (default: exports/grades.csv)")
     e.set_defaults(func=cmd_export)
+
+    sv = sub.add_parser("serve", help="grade each submission as it arrives in the exchange and release its feedback")
+    sv.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
+    sv.add_argument("--status", action="store_true", help="print what the server has queued, running, done, failed")
+    sv.add_argument("--jobs", type=int, default=None, help="kernels at once (default: number of cores)")
+    sv.add_argument("--timeout", type=float, default=900.0,
+                    help="seconds one submission may take before its worker is killed and it is reported (900)")
+    sv.add_argument("--no-canary", action="store_true", help="skip grading the solution notebooks at start")
+    sv.set_defaults(func=cmd_serve)
     return p
 
 
