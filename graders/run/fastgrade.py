@@ -825,15 +825,19 @@ def grade_class(
     progress: bool = True,
     on_result: Callable[[GradeResult], None] | None = None,
     feedback: bool = False,
+    scheduler: str | None = None,
 ) -> GradeSummary:
     """Autograde every submission of ``assignments`` with at most ``jobs`` kernels at once (default:
     one per core), on ``jobs + EXTRA_WORKERS`` worker processes; with ``feedback``, the worker that
-    graded a submission writes its feedback HTML too.
+    graded a submission writes its feedback HTML too. ``scheduler`` (a Dask scheduler's address):
+    grade on the farm's workers instead (:mod:`graders.run.farm`; ``jobs`` and ``use_zygote`` are
+    then the workers' own), journaled and resumable the same way.
 
     ``resume``: skip a submission whose latest grading succeeded with the same submitted files and
     the same ``course_hashes``; one graded under other hashes (or journaled without them) is graded
     again and counted in ``summary.stale``."""
     course_root = Path(course_root).resolve()
+    farm = scheduler  # the name ``scheduler`` is the hand-out order's below
     tasks = find_submissions(course_root, assignments, students)
     summary = GradeSummary(jobs=jobs or os.cpu_count() or 1)
     journal = journal_entries(course_root)
@@ -857,13 +861,21 @@ def grade_class(
     scheduler = Scheduler(tasks, journal)  # a regrade knows what took long; a first run learns it
     start = time.monotonic()
     if tasks:
-        _ensure_gradebook(course_root)
+        _ensure_gradebook(course_root, {t.student for t in tasks})
         bar = Progress(len(tasks), enabled=progress)
-        ctx = mp.get_context("spawn")
-        workers = summary.workers = min(summary.jobs + EXTRA_WORKERS, len(tasks))
-        slots = ctx.BoundedSemaphore(summary.jobs)
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
-                                    initargs=(str(course_root), use_zygote, slots)) as pool:
+        if farm:  # the farm (graders.run.farm): Dask workers set up by its plugin; same loop below
+            from graders.run.farm import FarmExecutor
+
+            pool_cm: Any = FarmExecutor(course_root, farm)
+            summary.jobs, workers = pool_cm.jobs, pool_cm.threads
+            summary.workers = workers
+        else:
+            ctx = mp.get_context("spawn")
+            workers = summary.workers = min(summary.jobs + EXTRA_WORKERS, len(tasks))
+            slots = ctx.BoundedSemaphore(summary.jobs)
+            pool_cm = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                                             initargs=(str(course_root), use_zygote, slots))
+        with pool_cm as pool:
             running: dict[cf.Future[GradeResult], GradeTask] = {}
 
             def feed() -> None:
@@ -896,13 +908,15 @@ def grade_class(
     return summary
 
 
-def _ensure_gradebook(course_root: Path) -> None:
-    """Create the gradebook's tables once, before workers race to do it."""
+def _ensure_gradebook(course_root: Path, students: Iterable[str] = ()) -> None:
+    """Create the gradebook's tables, and the students' rows, once, before workers race to do it
+    (two workers creating one student at once: one of them fails on PostgreSQL)."""
     from nbgrader.api import Gradebook
 
     from graders.run.course import course_settings
 
     settings = course_settings(course_root)
     url, course_id = settings.db_url, settings.course_id
-    with Gradebook(url, course_id):
-        pass
+    with Gradebook(url, course_id) as gb:
+        for student in sorted(students):
+            gb.update_or_create_student(student)
