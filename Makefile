@@ -1,12 +1,13 @@
-# Two commands: `make demo` and `make test`. Both create .venv when it is missing.
+# Three commands: `make demo`, `make check` (the fast tier) and `make test` (everything). Each creates
+# .venv when it is missing; `make check PYTHON=python3.13 VENV=.venv313` runs the fast tier on another Python.
 SHELL := /bin/bash
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(CURDIR)/$(VENV)/bin
 # nbgrader's generate_assignment runs `alembic` in a subprocess: the venv's bin must be on PATH.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install sandbox proxy test demo release clean
+.PHONY: install sandbox proxy check test demo release clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +39,11 @@ sandbox:
 	    echo "bubblewrap (bwrap) is missing: install it (e.g. 'sudo apt-get install bubblewrap');" \
 	         "grading refuses to run without it unless CALC4ML_UNSAFE_NO_SANDBOX=1"; \
 	  fi; }
+
+# The fast tier: unit tests and every corpus variant judged in-process (tests/test_corpus_inprocess.py);
+# what runs nbgrader, calc4ml, kernels that time out or CPU burners is marked e2e and left to `make test`.
+check: $(VENV)/.installed sandbox
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

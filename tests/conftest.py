@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -15,6 +16,32 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 BIN = Path(sys.executable).parent
 from graders.assignments import ASSIGNMENTS  # noqa: E402
+
+
+@functools.cache
+def points(assignment: str) -> dict[str, float]:
+    """Points of every graded cell by grade_id, from the source notebook's nbgrader metadata."""
+    nb = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def full_marks(assignment: str) -> float:
+    return sum(points(assignment).values())
+
+
+def expected_scores(assignment: str, lost: set[str] | frozenset[str] = frozenset()) -> dict[str, float]:
+    """grade_id -> score of a submission that loses exactly the cells ``lost`` (a header's expect-lost)."""
+    unknown = set(lost) - set(points(assignment))
+    assert not unknown, f"no graded cell {sorted(unknown)} in {assignment}"
+    return {gid: 0.0 if gid in lost else p for gid, p in points(assignment).items()}
+
+
+def corpus_lost(assignment: str, *names: str) -> set[str]:
+    """The cells a submission merged from these corpus variants loses: the union of their expect-lost."""
+    from corpus import load_variant
+
+    return set().union(*(load_variant(ROOT / "tests" / "corpus" / assignment / f"{n}.py").expect_lost for n in names))
 
 
 def nbgrader(course: Path, *args: str, check: bool = True, timeout: float = 1800) -> subprocess.CompletedProcess:

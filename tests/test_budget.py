@@ -98,6 +98,7 @@ def test_course_notebooks_tag_their_plots_and_trainings_soundly(assignment):
     assert skip_tag_problems(nb) == []
 
 
+@pytest.mark.e2e
 def test_calc4ml_release_check_names_a_bad_tag(tmp_path):
     course = make_course(tmp_path / "course")
     a = "w1_cost_minimization"
@@ -197,6 +198,7 @@ def test_repair_keeps_the_ids_of_lesson_cells():
 # CPU time of a process tree
 
 
+@pytest.mark.e2e
 def test_tree_cpu_counts_children_and_grandchildren(tmp_path):
     script = tmp_path / "spin.py"
     script.write_text(
@@ -264,6 +266,7 @@ def test_skipped_lesson_cells_do_not_run_and_edited_ones_do(tmp_path):
     assert not any(o.output_type == "error" for o in cells["test_f"].outputs)
 
 
+@pytest.mark.e2e
 @needs_bwrap
 def test_cpu_budget_stops_a_spinning_cell_but_not_a_sleeping_one(tmp_path, monkeypatch):
     monkeypatch.setattr(budget, "CELL_CPU_FLOOR", 2.0)
@@ -292,6 +295,7 @@ def test_cpu_budget_stops_a_spinning_cell_but_not_a_sleeping_one(tmp_path, monke
     assert "LAST 42" in _text(cells["last"])
 
 
+@pytest.mark.e2e
 @needs_bwrap
 def test_cpu_budget_of_a_kernel_forked_by_the_fork_server(tmp_path, monkeypatch):
     from graders.run.fastgrade import Zygote, ZygoteKernelManager

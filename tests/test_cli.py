@@ -56,6 +56,7 @@ def test_report_before_grading_says_to_grade_first(bare_course: Path) -> None:
     assert err.startswith("calc4ml: error: no gradebook at ") and "nbgrader autograde" in err
 
 
+@pytest.mark.e2e
 def test_release_check_finds_a_stale_release(bare_course: Path) -> None:
     a = "w1_cost_minimization"
     ok = calc4ml(bare_course, "release", a, "--check")
@@ -71,6 +72,7 @@ def test_release_check_finds_a_stale_release(bare_course: Path) -> None:
     assert calc4ml(bare_course, "release", a, "--check").returncode == 0
 
 
+@pytest.mark.e2e
 def test_grade_writes_feedback_in_its_workers_and_resume_says_what_it_regrades(bare_course: Path) -> None:
     import json
 

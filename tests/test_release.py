@@ -11,6 +11,7 @@ import pytest
 from conftest import ASSIGNMENTS, ROOT
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_in_sync_with_source(course, assignment):
     committed = ROOT / "release" / assignment
