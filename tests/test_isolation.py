@@ -122,7 +122,7 @@ def test_a_kernel_leaves_nothing_for_the_next_and_cannot_reach_the_fork_server(t
     assert len(procs) == 1, two  # itself (a fork of the fork server, hence its command line); nothing else
     tmp = eval(two.split("tmp ")[1].split(" shm")[0])  # noqa: S307
     # a fresh /tmp: its own IPython folder, matplotlib's, the way to its connection folder
-    assert sorted(t for t in tmp if not t.startswith("calc4ml-zygote-")) == [".ipython", "matplotlib"], two
+    assert sorted(t for t in tmp if not t.startswith(("calc4ml-zygote-", "calc4ml-kernels-"))) == [".ipython", "matplotlib"], two
     assert ".ipython/profile_default/startup" not in two and "shm []" in two, two
     assert "files ['bob.txt']" in two, two
     assert "env []" in two and "evil False" in two, two
@@ -202,3 +202,19 @@ def test_a_reset_removes_folders_made_read_only_even_without_privileges(tmp_path
     """)])
     assert "rmtree left True" in out, out  # what the reset used to do leaves the student's folder
     assert "empty left [] []" in out, out
+
+
+def test_a_fork_server_whose_reset_left_something_is_thrown_away_and_grading_goes_on(tmp_path: Path, zygote: Zygote) -> None:
+    zygote.start()
+    first_root, first_pid = zygote.root, zygote.proc.pid
+    calls = []
+
+    def stuck() -> bool:  # as if a file in the slot could not be removed
+        calls.append(1)
+        return len(calls) > 1
+
+    zygote._empty_slot = stuck  # type: ignore[method-assign]
+    out, = _in_kernels(zygote, [(tmp_path, "print(6 * 7)")])
+    assert out.strip() == "42"
+    assert zygote.renewals == 1 and zygote.root != first_root and zygote.proc.pid != first_pid
+    assert not first_root.exists(), "the old sandbox's folders are gone"

@@ -52,10 +52,11 @@ from queue import Empty
 from typing import Any, Callable, Iterable, Sequence
 
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.connect import KernelConnectionInfo
 from traitlets import DottedObjectName, Type
 
 from graders.run.isolate import remove_tree
-from graders.run.sandbox import ProcessCap, SandboxedKernelManager, _kernel_env, sandbox_command
+from graders.run.sandbox import ProcessCap, SandboxedKernelManager, SandboxProvisioner, _kernel_env, sandbox_command
 
 __all__ = [
     "GradeTask", "GradeResult", "GradeSummary", "Zygote", "ZygoteKernelManager", "PromptKernelClient", "grade_class",
@@ -92,15 +93,17 @@ class Zygote:
         self.renewals = 0  # sandboxes thrown away because something survived a reset
         self._workdir: str | None = None  # the submission folder copied into the slot
         self._lock = threading.Lock()
+        # the kernels' connection folders: kept across renewals (a kernel manager made its own
+        # before the fork that finds the sandbox to renew); each kernel can write only its own,
+        # and only until its sockets are bound (graders.run.isolate.seal)
+        self.private = Path(tempfile.mkdtemp(prefix="calc4ml-kernels-"))
         self._make_folders()
 
     def _make_folders(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="calc4ml-zygote-"))
         self.slot = self.root / "work"
-        self.private = self.root / "private"
         self.log = self.root / "fork-server.log"  # its stderr: why it died, if it does
         self.slot.mkdir()
-        self.private.mkdir()
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -137,14 +140,19 @@ class Zygote:
 
     def close(self) -> None:
         self.stop()
+        for folder in (self.root, self.private):
+            try:
+                remove_tree(str(folder))
+            except OSError:
+                pass
+
+    def renew(self) -> None:
+        """Throw the sandbox away (fork server, its slot) and start a new one."""
+        self.stop()
         try:
             remove_tree(str(self.root))
         except OSError:
-            pass
-
-    def renew(self) -> None:
-        """Throw the sandbox away (fork server, slot, private folder) and start a new one."""
-        self.close()
+            log.warning("could not remove the old fork server's folder %s", self.root)
         self.renewals += 1
         self._make_folders()
         self._workdir = None
@@ -218,7 +226,7 @@ class Zygote:
 
 
 class _ForkedKernel:
-    """What jupyter_client's LocalProvisioner expects of a ``Popen``, for a forked kernel."""
+    """What jupyter_client's LocalProvisioner expects of its ``Popen``, for a forked kernel."""
 
     stdin = stdout = stderr = None
 
@@ -313,10 +321,35 @@ class PromptKernelClient(AsyncKernelClient):
     wait_for_ready = _prompt_wait  # type: ignore[assignment]
 
 
+class ForkServerProvisioner(SandboxProvisioner):
+    """``SandboxProvisioner`` whose ipykernels are forked by the worker's fork server (its
+    manager's ``zygote``); any other kernel, or none set, starts as the stock sandbox does."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
+        zygote = getattr(self.parent, "zygote", None)
+        launcher = [i for i, a in enumerate(cmd) if a == "ipykernel_launcher"]
+        if zygote is None or not self.sandboxed or not launcher:
+            return await super().launch_kernel(cmd, **kwargs)
+        argv = list(cmd[launcher[0] + 1:])
+        pid = zygote.fork(kwargs.get("cwd") or os.getcwd(), argv, _kernel_env(kwargs.get("env")))
+        # LocalProvisioner's poll, wait, signals and kill all go through this Popen-like
+        self.process, self.pid, self.pgid = _ForkedKernel(zygote, pid), pid, None
+        self.cwd = str(zygote.slot)
+        return self.connection_info
+
+    def tree_root(self) -> int | None:
+        """A forked kernel lives in the fork server's sandbox: the root of its tree is the fork
+        server's bwrap (per-cell CPU deltas of that tree are the kernel's; the server idles meanwhile)."""
+        if isinstance(self.process, _ForkedKernel) and self.process.zygote.proc is not None:
+            return self.process.zygote.proc.pid
+        return super().tree_root()
+
+
 class ZygoteKernelManager(SandboxedKernelManager):
     """``SandboxedKernelManager`` whose ipykernels are forked by the worker's zygote."""
 
     zygote: Zygote | None = None  # set once per worker process
+    provisioner_class = ForkServerProvisioner
     client_class = DottedObjectName("graders.run.fastgrade.PromptKernelClient")
     client_factory = Type(klass=PromptKernelClient, default_value=PromptKernelClient)
 
@@ -327,28 +360,6 @@ class ZygoteKernelManager(SandboxedKernelManager):
             self._private = tempfile.mkdtemp(prefix="k-", dir=self.zygote.private)
             self.connection_file = os.path.join(self._private, "kernel.json")
             self.ip = os.path.join(self._private, "ipc")
-
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        launcher = [i for i, a in enumerate(kernel_cmd) if a == "ipykernel_launcher"]
-        if self.zygote is None or self._unsafe or not launcher:
-            await super()._async_launch_kernel(kernel_cmd, **kw)
-            return
-        argv = list(kernel_cmd[launcher[0] + 1:])
-        pid = self.zygote.fork(kw.get("cwd") or os.getcwd(), argv, _kernel_env(kw.get("env")))
-        prov = self.provisioner
-        assert prov is not None
-        prov.process = _ForkedKernel(self.zygote, pid)  # type: ignore[attr-defined]
-        prov.pid, prov.pgid = pid, None  # type: ignore[attr-defined]
-        prov.cwd = str(self.zygote.slot)  # type: ignore[attr-defined]
-        self._reconcile_connection_info(prov.connection_info)
-
-    def kernel_tree_root(self) -> int | None:
-        """A forked kernel lives in the zygote's sandbox: the root of its tree is the zygote's
-        bwrap (per-cell CPU deltas of that tree are the kernel's; the zygote idles meanwhile)."""
-        process = getattr(self.provisioner, "process", None)
-        if isinstance(process, _ForkedKernel) and process.zygote.proc is not None:
-            return process.zygote.proc.pid
-        return super().kernel_tree_root()
 
 
 # --------------------------------------------------------------------------------------------
@@ -371,7 +382,6 @@ class GradeResult:
     success: bool
     seconds: float
     problem: str = ""
-    attempts: int = 1
     #: feedback HTML written by the worker (False: not asked for, or it failed: see feedback_problem)
     feedback: bool = False
     feedback_problem: str = ""
@@ -761,19 +771,19 @@ def _feedback_one(task: GradeTask) -> str:
 def _grade_one(task: GradeTask, feedback: bool = False) -> GradeResult:
     start = time.monotonic()
     problem = ""
-    for attempt in range(1, LOCK_RETRIES + 1):
+    for _ in range(LOCK_RETRIES):
         if _ZYGOTE is not None:
             _ZYGOTE.new_submission()
         result = _API.autograde(task.assignment, task.student, force=True, create=True)
         if result.get("success"):
             # graded and saved: from here on nothing can lose the grade, only the feedback
             feedback_problem = _feedback_one(task) if feedback else ""
-            return GradeResult(task, True, time.monotonic() - start, attempts=attempt,
+            return GradeResult(task, True, time.monotonic() - start,
                                feedback=feedback and not feedback_problem, feedback_problem=feedback_problem)
         problem = _first_problem(result)
         if "database is locked" not in (result.get("error", "") + result.get("log", "")):
             break
-    return GradeResult(task, False, time.monotonic() - start, problem, attempt)
+    return GradeResult(task, False, time.monotonic() - start, problem)
 
 
 class Progress:
