@@ -40,7 +40,7 @@ def test_a_course_copied_with_its_own_graders_grades_like_the_original(tmp_path:
     course = _course(tmp_path, with_graders=True)
     full = {(A, "correct", gid): pts for gid, pts in _points(course).items()}
     nbgrader(course, "autograde", A, "--force")
-    assert cell_scores(course, [A]) == full  # the kernel imports the graders it was given: 12/12, not 0/12
+    assert cell_scores(course, [A]) == full  # the kernel imports the graders it was given: full marks, not 0
     out = calc4ml(course, "grade", A, "--quiet", "--no-feedback")
     assert "canary: the solution notebooks of w1_cost_minimization score full marks" in out.stdout, out.stdout
     assert cell_scores(course, [A]) == full

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from conftest import ROOT, nbgrader
+from conftest import ROOT, expected_scores, nbgrader, points
 from corpus import build_submission, load_variant
 
 from conftest import ASSIGNMENTS
@@ -84,6 +84,9 @@ def test_correct_and_bug_variants_lose_exactly_their_exercises(graded, key):
     partial = {gid: s for gid, s in scores.items() if 0 < s[0] < s[1]}
     assert not partial, f"{name}: partial credit {partial}"
     assert lost == variant.expect_lost, f"{name} ({variant.why}): lost {sorted(lost)}, expected {sorted(variant.expect_lost)}"
+    # and the points are the notebook's: each cell scores its points or 0, as the header says
+    assert {gid: s for gid, (s, _) in scores.items()} == expected_scores(key[0], variant.expect_lost)
+    assert {gid: m for gid, (_, m) in scores.items()} == expected_scores(key[0])
 
 
 @pytest.mark.parametrize("key", [k for k, v in VARIANTS.items() if v.kind == "attack"], ids="/".join)
@@ -190,7 +193,7 @@ def test_w2_descent_messages_say_what_happened(graded, course):
     sign = verdict_messages(course, "bug_dEdm_sign", a)["test_dEdm"]
     assert "dEdm on the course data: not the slope of E along m." in sign and "-1 times the slope (a sign error?)" in sign
     # the author's own descent, fed their wrong dEdm in the visible test, keeps its points
-    assert graded[(a, "bug_dEdm_sign")]["test_gradient_descent"] == (4.0, 4.0)
+    assert graded[(a, "bug_dEdm_sign")]["test_gradient_descent"] == (points(a)["test_gradient_descent"],) * 2
 
 
 def test_w3_backprop_messages_name_the_gradient(graded, course):
@@ -287,7 +290,7 @@ def test_w4_newton_messages_say_what_happened(graded, course):
         "hessian_f: ∂²f/∂x² is off at 6 of 6 points: the 4x² term's contribution looks missing.")
     assert "-1 times ∂²f/∂x∂y (a sign error?)" in shown["bug_hess_mixed_sign"]["test_hessian_f"]
     # each exercise on its own: a wrong Hessian does not cost newtons_method_2d, whose visible test uses it
-    assert graded[(a, "bug_hess_missing_constant")]["test_newtons_method_2d"] == (4.0, 4.0)
+    assert graded[(a, "bug_hess_missing_constant")]["test_newtons_method_2d"] == (points(a)["test_newtons_method_2d"],) * 2
 
 
 def test_w4_feedback_draws_the_students_newton_path(graded, course):

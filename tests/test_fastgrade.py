@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import BIN, ROOT, make_course, nbgrader, submit
+from conftest import BIN, ROOT, full_marks, make_course, nbgrader, submit
 from corpus import CORPUS, _hostile, build_submission, load_variant
 from graders.assignments import ASSIGNMENTS
 from graders.run.fastgrade import JOURNAL, GradeTask, Zygote, ZygoteKernelManager, journal_entries, longest_first
@@ -139,7 +139,8 @@ def test_parallel_grades_equal_stock_grades_cell_by_cell(mixed_course: Path) -> 
     students = {p.name for p in (course / "submitted").iterdir()}
     rows = (course / "grades.csv").read_text().splitlines()[1:]
     assert len(rows) == len(students) * len(ASSIGNMENTS)  # nbgrader lists every student for every assignment
-    assert "w1_cost_minimization,,,correct_loops,,,,12.0,0.0,12.0,12.0" in rows
+    full = full_marks("w1_cost_minimization")  # nbgrader's columns: ...,score,late penalty,raw score,max score
+    assert f"w1_cost_minimization,,,correct_loops,,,,{full},0.0,{full},{full}" in rows
     fb = calc4ml(course, "grade", "w1_cost_minimization", "--student", "correct_loops", "--quiet")
     assert (course / "feedback" / "correct_loops" / "w1_cost_minimization" / "w1_cost_minimization.html").exists(), fb.stdout
 
@@ -408,7 +409,7 @@ def test_no_more_kernels_run_at_once_than_jobs_while_an_extra_worker_prepares(tm
     spans = sorted(_cell_span(course / "autograded" / f"s{i}" / a / f"{a}.ipynb") for i in range(4))
     overlaps = [(x, y) for x, y in zip(spans, spans[1:]) if y[0] < x[1]]
     assert not overlaps, f"two kernels ran cells at once with one slot: {overlaps}"
-    assert all(t == 12.0 for t in _totals(cell_scores(course, [a])).values())
+    assert all(t == full_marks(a) for t in _totals(cell_scores(course, [a])).values())
 
 
 def test_resume_regrades_what_was_graded_under_since_changed_graders_reference_or_config_and_says_how_many(
@@ -446,7 +447,7 @@ def test_resume_regrades_what_was_graded_under_since_changed_graders_reference_o
     legacy = calc4ml(course, "grade", a, "--jobs", "2", "--no-feedback", "--quiet", "--resume")
     assert "2 regraded because graders/reference/release/config changed since they were graded" in legacy.stdout, \
         legacy.stdout
-    assert all(t == 12.0 for t in _totals(cell_scores(course, [a])).values())
+    assert all(t == full_marks(a) for t in _totals(cell_scores(course, [a])).values())
 
 
 def test_course_hashes_follow_graders_reference_release_and_config_not_caches(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from conftest import make_course, nbgrader, submit
+from conftest import full_marks, make_course, nbgrader, points, submit
 from corpus import build_submission
 
 A = "w1_cost_minimization"
@@ -100,11 +100,14 @@ def _class(release) -> dict[str, object]:
     }
 
 
-#: expected points of every student who is graded (of 12); None: refused with a clear error
+FULL = full_marks(A)
+#: full marks less what a runaway optimal_omega costs: its own points, nothing else
+NO_OPTIMAL = FULL - points(A)["test_optimal_omega"]
+#: expected points of every student who is graded (the notebook's points); None: refused with a clear error
 EXPECTED = {
-    "h_good": 12, "h_badjson": None, "h_empty": None, "h_duplicate_cell": 12, "h_deleted_tests": 12,
-    "h_stripped_metadata": 12, "h_wrong_kernel": 12, "h_snoop": 12,
-    "h_giant_display": 12, "h_hog": 12, "h_exit": 9, "h_endless": 9, "h_memory_bomb": 9, "h_flood": 9,
+    "h_good": FULL, "h_badjson": None, "h_empty": None, "h_duplicate_cell": FULL, "h_deleted_tests": FULL,
+    "h_stripped_metadata": FULL, "h_wrong_kernel": FULL, "h_snoop": FULL, "h_giant_display": FULL, "h_hog": FULL,
+    "h_exit": NO_OPTIMAL, "h_endless": NO_OPTIMAL, "h_memory_bomb": NO_OPTIMAL, "h_flood": NO_OPTIMAL,
 }
 
 
