@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import os
 import shutil
 import subprocess
 import sys
@@ -17,22 +16,10 @@ import pytest
 
 from graders.run import isolate
 from graders.run.fastgrade import Zygote, ZygoteKernelManager
+from test_fastgrade import _run
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None,
                                 reason="bubblewrap is not installed (make install installs it as root)")
-
-
-async def _run(kc, code: str) -> str:
-    chunks: list[str] = []
-
-    def hook(msg):
-        if msg["msg_type"] == "stream":
-            chunks.append(msg["content"]["text"])
-        elif msg["msg_type"] == "error":
-            chunks.append("ERROR " + msg["content"]["ename"] + ": " + msg["content"]["evalue"])
-
-    await kc.execute_interactive(code, output_hook=hook, timeout=120)
-    return "".join(chunks)
 
 
 async def _kernels(zygote: Zygote, runs: list[tuple[Path, str]]) -> list[str]:
