@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,11 @@ import pytest
 
 from graders.run import isolate
 from graders.run.fastgrade import Zygote, ZygoteKernelManager
+from graders.run.sandbox import UNSAFE_NO_PROCESS_LIMIT_ENV
 from test_fastgrade import _run
+
+#: a root grader on a machine without a writable pids cgroup, told to go on without the limit
+NO_PROCESS_LIMIT = os.geteuid() == 0 and os.environ.get(UNSAFE_NO_PROCESS_LIMIT_ENV) == "1"
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None,
                                 reason="bubblewrap is not installed (make install installs it as root)")
@@ -158,7 +163,10 @@ def test_limits_are_applied_inside_every_kernel_and_writes_and_processes_are_bou
         assert why == "OSError" and written * mib <= cap, line  # ENOSPC at the tmpfs's size
     assert "fsize OSError" in out, out  # EFBIG: Python ignores SIGXFSZ
     spawned = next(l for l in out.splitlines() if l.startswith("spawned"))
-    assert spawned != "spawned all" and int(spawned.split()[1]) < isolate.MAX_PROCESSES, spawned
+    if NO_PROCESS_LIMIT:
+        print(f"process limit not checked: {UNSAFE_NO_PROCESS_LIMIT_ENV}=1 (no writable pids cgroup for a root grader)")
+    else:
+        assert spawned != "spawned all" and int(spawned.split()[1]) < isolate.MAX_PROCESSES, spawned
     assert sorted(p.name for p in tmp_path.iterdir()) == [], "nothing the kernel wrote reached the grading machine"
 
 
