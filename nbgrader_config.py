@@ -34,6 +34,11 @@ c.CourseDirectory.course_id = "calc4ml"
 c.CourseDirectory.root = ROOT
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db")
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
+# source/<a>/<a>.py is the notebook's jupytext pair (source/jupytext.toml): solutions and hidden
+# tests in plain text. It never reaches release/ (nor autograded/): the release is made from the
+# .ipynb alone, and jupytext's contents manager would load a paired notebook's inputs from it.
+_SOURCE = os.path.join(ROOT, "source")
+c.CourseDirectory.ignore += sorted(f"{a}.py" for a in (os.listdir(_SOURCE) if os.path.isdir(_SOURCE) else ()))
 
 c.GenerateAssignment.create_assignment = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -1,7 +1,7 @@
 """Reference solution of w1_cost_minimization (minimum-variance purchasing).
 
-The function bodies are also the solution regions of the source notebook
-(``tools/build_notebooks.py`` copies them), so this file is the one place they live.
+Each function is also a solution cell of ``source/w1_cost_minimization/w1_cost_minimization.ipynb``: change both
+(``tests/test_source.py`` fails unless their syntax trees, docstring and body, are the same).
 """
 
 import numpy as np

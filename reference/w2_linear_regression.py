@@ -1,7 +1,7 @@
 """Reference solution of w2_linear_regression (a straight line fitted by gradient descent).
 
-The function bodies are also the solution regions of the source notebook
-(``tools/build_notebooks.py`` copies them), so this file is the one place they live.
+Each function is also a solution cell of ``source/w2_linear_regression/w2_linear_regression.ipynb``: change both
+(``tests/test_source.py`` fails unless their syntax trees, docstring and body, are the same).
 """
 
 import numpy as np

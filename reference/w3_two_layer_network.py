@@ -1,7 +1,7 @@
 """Reference solution of w3_two_layer_network (one hidden sigmoid layer, sigmoid output).
 
-The function bodies are also the solution regions of the source notebook
-(``tools/build_notebooks.py`` copies them), so this file is the one place they live.
+Each function is also a solution cell of ``source/w3_two_layer_network/w3_two_layer_network.ipynb``: change both
+(``tests/test_source.py`` fails unless their syntax trees, docstring and body, are the same).
 """
 
 import numpy as np

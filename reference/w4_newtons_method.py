@@ -2,8 +2,8 @@
 
 f(x, y) = x**4 + 0.8 * y**4 + 4 * x**2 + 2 * y**2 - x * y - 0.2 * x**2 * y.
 
-The function bodies are also the solution regions of the source notebook
-(``tools/build_notebooks.py`` copies them), so this file is the one place they live.
+Each function is also a solution cell of ``source/w4_newtons_method/w4_newtons_method.ipynb``: change both
+(``tests/test_source.py`` fails unless their syntax trees, docstring and body, are the same).
 """
 
 import numpy as np

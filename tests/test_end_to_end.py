@@ -155,15 +155,7 @@ def test_feedback_holds_no_reference_code(graded, course, assignment):
             assert line not in text, f"{html} shows reference code: {line}"
 
 
-#: Correct variants the release's visible tests still reject: the visible test of predict asserts
-#: dtype bool, though course-spec.md gives 0/1 labels full marks (that test is written by
-#: tools/build_notebooks.py, which this change could not touch). Strict: fixing it fails here.
-VISIBLE_TEST_LAGS = {("w3_two_layer_network", "correct_predict_int"), ("w3_two_layer_network", "correct_predict_round")}
-
-
-@pytest.mark.parametrize("key", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason="visible predict test asserts dtype bool"))
-                                 if k in VISIBLE_TEST_LAGS else k
-                                 for k, v in VARIANTS.items() if v.kind == "correct"], ids="/".join)
+@pytest.mark.parametrize("key", [k for k, v in VARIANTS.items() if v.kind == "correct"], ids="/".join)
 def test_correct_variants_pass_every_visible_test(graded, course, key):
     nb = autograded_nb(course, key[1], key[0])
     notes = [_text(o) for c in nb["cells"] for o in c.get("outputs", []) if "a visible test in this cell failed" in _text(o)]

@@ -3,8 +3,8 @@
 Two things decide how long grading may run a student's cell, and neither is wall time:
 
 * **Lesson cells that no graded cell needs are not run.** The notebook's author tags such code
-  cells (plots, demos, trainings, sweeps) ``skip-when-grading`` (:data:`SKIP_TAG`;
-  ``tools/nbbuild.py``). ``calc4ml release --check`` refuses a tagged cell that assigns a name a
+  cells (plots, demos, trainings, sweeps) ``skip-when-grading`` (:data:`SKIP_TAG`, a cell tag
+  of the source notebook). ``calc4ml release --check`` refuses a tagged cell that assigns a name a
   later untagged cell reads (:func:`skip_tag_problems`). During autograde,
   :class:`graders.autograde.execute.ResilientExecute` skips a submitted cell only if the *release*
   notebook has a tagged cell with the same id and the very same source, and no later cell that
