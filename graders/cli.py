@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import logging
 import os
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from graders.run.course import enter_course, nbgrader_api
 
@@ -36,6 +37,63 @@ __all__ = ["main", "CliError"]
 
 class CliError(Exception):
     """One line for the instructor: what is wrong and what to do."""
+
+
+class Progress:
+    """``calc4ml grade``'s status line on stderr: a bar, counts, rate and time left. The engine
+    knows nothing of it: ``grade_class`` tells :meth:`begin` how many submissions it grades and
+    :meth:`update` each result."""
+
+    def __init__(self, total: int, stream: Any = None, enabled: bool = True) -> None:
+        self.total, self.done, self.failed = total, 0, 0
+        self.start = time.monotonic()
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.tty = getattr(self.stream, "isatty", lambda: False)()
+        self._last = 0.0
+
+    def begin(self, total: int) -> None:
+        self.total, self.start = total, time.monotonic()
+
+    def line(self) -> str:
+        elapsed = time.monotonic() - self.start
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        left = (self.total - self.done) / rate if rate > 0 else float("nan")
+        width = 24
+        filled = int(width * self.done / self.total) if self.total else width
+        eta = "?" if left != left else time.strftime("%M:%S", time.gmtime(left))
+        return (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} graded"
+                f"{f', {self.failed} failed' if self.failed else ''} | {rate:.2f} nb/s | "
+                f"{time.strftime('%M:%S', time.gmtime(elapsed))} elapsed, {eta} left")
+
+    def update(self, result: Any) -> None:  # a graders.run.fastgrade.GradeResult
+        self.done += 1
+        self.failed += not result.success
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if self.tty:
+            self.stream.write("\r" + self.line())
+            if self.done == self.total:
+                self.stream.write("\n")
+        elif now - self._last > 5 or self.done == self.total:
+            self.stream.write(self.line() + "\n")
+            self._last = now
+        self.stream.flush()
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    """The library logs (one logger per module, under ``graders``); the command line picks the level:
+    warnings by default, printed as the bare message as before; ``-v`` info, ``-vv`` debug; ``--quiet``
+    errors only."""
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s" if level >= logging.WARNING else "%(name)s: %(message)s"))
+    for name in ("graders", "calc4ml"):
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        logger.handlers[:] = [handler]
+        logger.propagate = False
 
 
 def _course(path: str) -> Path:
@@ -218,9 +276,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     sync_due_dates(nbgrader_api(root), assignments)  # the configured due dates decide who is late
     try:
+        bar = Progress(0, enabled=not args.quiet)
         summary = grade_class(root, assignments, students=args.student or None, jobs=args.jobs, resume=args.resume,
-                              use_zygote=not args.no_zygote, progress=not args.quiet, feedback=not args.no_feedback,
-                              scheduler=args.scheduler)
+                              use_zygote=not args.no_zygote, feedback=not args.no_feedback,
+                              scheduler=args.scheduler, on_start=bar.begin, on_result=bar.update)
     except farm_errors as exc:
         raise CliError(str(exc)) from None
     print(summary.text())  # names every feedback that failed; its grade is saved all the same
@@ -340,7 +399,6 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--no-feedback", action="store_true",
                    help="do not write feedback (otherwise each worker runs generate_feedback after grading)")
     g.add_argument("--no-zygote", action="store_true", help="start every kernel from scratch (slower; for comparison)")
-    g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.add_argument("--scheduler", metavar="ADDRESS",
                    help="grade on a Dask farm (tcp://127.0.0.1:8786 on loopback, tls://HOST:8786 otherwise): workers "
                         "started with --preload graders.run.farm --calc4ml-course DIR; gradebook on PostgreSQL")
@@ -364,11 +422,15 @@ def build_parser() -> argparse.ArgumentParser:
                     help="seconds one submission may take before its worker is killed and it is reported (900)")
     sv.add_argument("--no-canary", action="store_true", help="skip grading the solution notebooks at start")
     sv.set_defaults(func=cmd_serve)
+    for command in sub.choices.values():
+        command.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: debug)")
+        command.add_argument("-q", "--quiet", action="store_true", help="log only errors; grade: no progress bar")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose, args.quiet)
     try:
         return int(args.func(args) or 0)
     except CliError as exc:

@@ -101,3 +101,64 @@ def test_grade_writes_feedback_in_its_workers_and_resume_says_what_it_regrades(b
     assert not html.exists() and "feedback of" not in regraded.stdout  # --no-feedback
     helptext = calc4ml(bare_course, "grade", "--help").stdout
     assert "--no-feedback" in helptext and "nbgrader_config.py changed" in helptext
+
+
+def test_the_progress_bar_is_the_clis_fed_by_the_engines_callbacks() -> None:
+    import io
+    from types import SimpleNamespace
+
+    import graders.run.fastgrade as engine
+    from graders.cli import Progress
+
+    assert not hasattr(engine, "Progress"), "the engine draws no progress bar: the CLI does, from on_start/on_result"
+    out = io.StringIO()
+    bar = Progress(0, stream=out)
+    bar.begin(2)
+    bar.update(SimpleNamespace(success=True))
+    bar.update(SimpleNamespace(success=False))
+    assert out.getvalue().splitlines()[-1].startswith(f"[{'#' * 24}] 2/2 graded, 1 failed | ")
+    quiet = io.StringIO()
+    bar = Progress(1, stream=quiet, enabled=False)
+    bar.update(SimpleNamespace(success=True))
+    assert quiet.getvalue() == "" and bar.done == 1
+
+
+def test_the_cli_chooses_how_much_the_library_logs(capsys) -> None:
+    import logging
+
+    from graders.cli import _configure_logging, build_parser
+
+    log = logging.getLogger("graders.run.fastgrade")
+    try:
+        _configure_logging(0, False)
+        log.info("not by default")
+        log.warning("a warning, as before")
+        _configure_logging(1, False)
+        log.info("with -v")
+        _configure_logging(0, True)
+        log.warning("not with --quiet")
+        log.error("an error, always")
+    finally:
+        for name in ("graders", "calc4ml"):
+            logger = logging.getLogger(name)
+            logger.handlers[:], logger.propagate = [], True
+            logger.setLevel(logging.NOTSET)
+    assert capsys.readouterr().err.splitlines() == [
+        "a warning, as before", "graders.run.fastgrade: with -v", "an error, always"]
+    args = build_parser().parse_args(["grade", "-vv", "--quiet"])
+    assert (args.verbose, args.quiet) == (2, True)
+
+
+def test_library_code_logs_and_only_commands_print() -> None:
+    """print() only in the CLI and in the main() of a module run as a command (python -m)."""
+    import ast
+
+    printing = []
+    for path in sorted((ROOT / "graders").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        mains = {id(n) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name == "main" for n in ast.walk(f)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
+                    and id(node) not in mains and path.name != "cli.py"):
+                printing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not printing, f"use a module logger (log = logging.getLogger(__name__)): {printing}"

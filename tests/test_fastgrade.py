@@ -513,7 +513,7 @@ def test_feedback_is_written_by_the_grading_workers(tmp_path: Path) -> None:
     def on_result(r) -> None:  # in the parent, as each submission finishes, long before grade_class returns
         seen[r.task.student] = (course / "feedback" / r.task.student / a / f"{a}.html").exists()
 
-    summary = grade_class(course, [a], jobs=2, feedback=True, progress=False, on_result=on_result)
+    summary = grade_class(course, [a], jobs=2, feedback=True, on_result=on_result)
     graded = sorted(r.task.student for r in summary.results if r.success)
     assert graded == students, summary.text()
     assert {s: seen[s] for s in graded} == {s: True for s in students}, "the worker wrote it before reporting"

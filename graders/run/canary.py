@@ -94,7 +94,7 @@ def _run(root: Path, assignments: Sequence[str], jobs: int | None, use_zygote: b
             if not result.get("success"):
                 raise CanaryFailed(f"{a}: nbgrader generate_assignment failed on the solution notebook: "
                                    f"{(result.get('error') or result.get('log') or '').strip()[-500:]}")
-        summary = grade_class(scratch, assignments, jobs=jobs, use_zygote=use_zygote, progress=False)
+        summary = grade_class(scratch, assignments, jobs=jobs, use_zygote=use_zygote)
         for r in summary.failed:
             raise CanaryFailed(f"{r.task.assignment}: the solution notebook could not be graded: {r.problem}")
         with Gradebook(f"sqlite:///{scratch / 'gradebook.db'}", api.coursedir.course_id) as gb:

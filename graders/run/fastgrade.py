@@ -786,44 +786,6 @@ def _grade_one(task: GradeTask, feedback: bool = False) -> GradeResult:
     return GradeResult(task, False, time.monotonic() - start, problem)
 
 
-class Progress:
-    """One status line: a bar, counts, rate and time left."""
-
-    def __init__(self, total: int, stream: Any = None, enabled: bool = True) -> None:
-        self.total, self.done, self.failed = total, 0, 0
-        self.start = time.monotonic()
-        self.stream = stream or sys.stderr
-        self.enabled = enabled
-        self.tty = getattr(self.stream, "isatty", lambda: False)()
-        self._last = 0.0
-
-    def line(self) -> str:
-        elapsed = time.monotonic() - self.start
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        left = (self.total - self.done) / rate if rate > 0 else float("nan")
-        width = 24
-        filled = int(width * self.done / self.total) if self.total else width
-        eta = "?" if left != left else time.strftime("%M:%S", time.gmtime(left))
-        return (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} graded"
-                f"{f', {self.failed} failed' if self.failed else ''} | {rate:.2f} nb/s | "
-                f"{time.strftime('%M:%S', time.gmtime(elapsed))} elapsed, {eta} left")
-
-    def update(self, result: GradeResult) -> None:
-        self.done += 1
-        self.failed += not result.success
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if self.tty:
-            self.stream.write("\r" + self.line())
-            if self.done == self.total:
-                self.stream.write("\n")
-        elif now - self._last > 5 or self.done == self.total:
-            self.stream.write(self.line() + "\n")
-            self._last = now
-        self.stream.flush()
-
-
 def grade_class(
     course_root: Path,
     assignments: Sequence[str],
@@ -832,14 +794,16 @@ def grade_class(
     jobs: int | None = None,
     resume: bool = False,
     use_zygote: bool = True,
-    progress: bool = True,
+    on_start: Callable[[int], None] | None = None,
     on_result: Callable[[GradeResult], None] | None = None,
     feedback: bool = False,
     scheduler: str | None = None,
 ) -> GradeSummary:
     """Autograde every submission of ``assignments`` with at most ``jobs`` kernels at once (default:
     one per core), on ``jobs + EXTRA_WORKERS`` worker processes; with ``feedback``, the worker that
-    graded a submission writes its feedback HTML too. ``scheduler`` (a Dask scheduler's address):
+    graded a submission writes its feedback HTML too. ``on_start`` is told how many submissions are
+    to be graded, ``on_result`` each one's result as it comes (the CLI's progress bar).
+    ``scheduler`` (a Dask scheduler's address):
     grade on the farm's workers instead (:mod:`graders.run.farm`; ``jobs`` and ``use_zygote`` are
     then the workers' own), journaled and resumable the same way.
 
@@ -872,7 +836,8 @@ def grade_class(
     start = time.monotonic()
     if tasks:
         _ensure_gradebook(course_root, {t.student for t in tasks})
-        bar = Progress(len(tasks), enabled=progress)
+        if on_start:
+            on_start(len(tasks))
         if farm:  # the farm (graders.run.farm): Dask workers set up by its plugin; same loop below
             from graders.run.farm import FarmExecutor
 
@@ -910,7 +875,6 @@ def grade_class(
                     scheduler.done(result)
                     _journal(course_root, result)
                     summary.results.append(result)
-                    bar.update(result)
                     if on_result:
                         on_result(result)
                 feed()
