@@ -1,0 +1,228 @@
+"""The grading farm (graders/run/farm.py): `calc4ml grade --scheduler` on real Dask workers, the
+gradebook on a real PostgreSQL server, both started here on loopback; grades compared cell by
+cell with stock `nbgrader autograde` on SQLite."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+from conftest import BIN, make_course, nbgrader, submit
+from corpus import build_submission, mixed_class
+from farm_servers import DaskFarm, postgres_missing, start_postgres
+from graders.assignments import ASSIGNMENTS
+from graders.report.scores import cell_scores
+from graders.run.fastgrade import JOURNAL, journal_entries
+
+#: submissions per assignment in the class graded on the farm (4 assignments: 60, + the spy)
+PER_ASSIGNMENT = 15
+#: a student cell that prints what the kernel can see of its environment
+SPY = ("import os\nprint('SPY-ENV', sorted(os.environ.items()))\n"
+       "print('SPY-PROC1', open('/proc/1/environ').read())\n"
+       "print('SPY-TMP', sorted(os.listdir('/tmp')))\n")
+KEY = re.compile(r"calc4ml-grade-(?P<assignment>w\d_[a-z_]+)-(?P<student>.+)-[0-9a-f]{8}$")
+
+
+def calc4ml(course: Path, *args: str, check: bool = True, timeout: float = 3600) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
+    proc = subprocess.run([str(BIN / "calc4ml"), "--course", str(course), *args], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"calc4ml {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def use_postgres(course: Path, url: str) -> None:
+    """The course's gradebook on PostgreSQL: nbgrader's db_url, as an instructor sets it."""
+    with open(course / "nbgrader_config.py", "a") as f:
+        f.write(f"\n# the farm's gradebook\nc.CourseDirectory.db_url = {url!r}\n")
+
+
+# --------------------------------------------------------------------------------------------
+# without servers
+
+
+def test_a_plain_tcp_scheduler_elsewhere_is_refused_and_loopback_or_tls_is_not() -> None:
+    from graders.run.farm import FarmError, check_scheduler_address
+
+    for ok in ("tcp://127.0.0.1:8786", "tcp://localhost:8786", "tls://grader-1.example.org:8786", "tcp://[::1]:8786"):
+        check_scheduler_address(ok)
+    for bad in ("tcp://10.1.2.3:8786", "tcp://scheduler.example.org:8786", "10.1.2.3:8786"):
+        with pytest.raises(FarmError, match="tls://"):
+            check_scheduler_address(bad)
+
+
+def test_the_farm_refuses_an_sqlite_gradebook_and_a_remote_plain_scheduler(tmp_path: Path) -> None:
+    course = make_course(tmp_path / "course")
+    submit(course, "ann", ASSIGNMENTS[0], nbformat.v4.new_notebook())
+    out = calc4ml(course, "grade", "--scheduler", "tcp://10.1.2.3:8786", "--no-canary", check=False)
+    assert out.returncode == 2 and "tls://" in out.stderr, out.stderr
+    out = calc4ml(course, "grade", "--scheduler", "tcp://127.0.0.1:9", "--no-canary", check=False)
+    assert out.returncode == 2 and "SQLite" in out.stderr and "postgresql+psycopg://" in out.stderr, out.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# real servers
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    why = postgres_missing()
+    if why:
+        pytest.skip(why)
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+def _class(course: Path) -> dict[tuple[str, str], str]:
+    """A mixed class of PER_ASSIGNMENT submissions per assignment and one spy; {(a, s): kind}."""
+    made = {}
+    for a in ASSIGNMENTS:
+        release = nbformat.read(course / "release" / a / f"{a}.ipynb", as_version=4)
+        for student, nb in mixed_class(release, a, PER_ASSIGNMENT, prefix="farm").items():
+            submit(course, student, a, nb)
+            made[(a, student)] = "class"
+    a = ASSIGNMENTS[0]
+    nb = build_submission(nbformat.read(course / "release" / a / f"{a}.ipynb", as_version=4), a, None)
+    nb.cells.append(nbformat.v4.new_code_cell(SPY))
+    submit(course, "spy", a, nb)
+    made[(a, "spy")] = "spy"
+    return made
+
+
+def _stock_scores(course: Path, tmp: Path) -> dict[tuple[str, str, str], float]:
+    """Stock `nbgrader autograde` with SQLite, two copies of the course at once (one per core)."""
+    halves = [list(ASSIGNMENTS[0::2]), list(ASSIGNMENTS[1::2])]
+
+    def grade(i: int) -> dict[tuple[str, str, str], float]:
+        copy = tmp / f"stock{i}"
+        shutil.copytree(course, copy, ignore=shutil.ignore_patterns("gradebook.db", "autograded", "feedback", ".calc4ml"))
+        for a in halves[i]:
+            nbgrader(copy, "generate_assignment", a, "--force")
+            nbgrader(copy, "autograde", a, "--force", check=False)
+        return cell_scores(copy, halves[i])
+
+    with cf.ThreadPoolExecutor(2) as pool:
+        scores: dict[tuple[str, str, str], float] = {}
+        for part in pool.map(grade, range(2)):
+            scores.update(part)
+    return scores
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+@pytest.mark.e2e
+def test_a_farm_of_two_workers_grades_a_mixed_class_as_stock_nbgrader_does_and_a_killed_worker_costs_nothing(
+        tmp_path: Path, postgres) -> None:
+    course = make_course(tmp_path / "course")
+    for a in ASSIGNMENTS:
+        nbgrader(course, "generate_assignment", a, "--force")
+    made = _class(course)
+    assert len(made) >= 4 * PER_ASSIGNMENT + 1
+    stock = _stock_scores(course, tmp_path)
+    assert {k[:2] for k in stock} == set(made), "stock nbgrader graded every submission"
+
+    shutil.rmtree(course / "autograded", ignore_errors=True)
+    (course / "gradebook.db").unlink(missing_ok=True)
+    use_postgres(course, postgres.url)
+    for a in ASSIGNMENTS:  # the assignments' rows, now in PostgreSQL
+        nbgrader(course, "generate_assignment", a, "--force")
+    farm = DaskFarm(tmp_path / "dask")
+    try:
+        farm.add_worker(course, jobs=1)
+        farm.add_worker(course, jobs=1)
+        farm.wait_for_workers(2)
+        env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
+        run = subprocess.Popen([str(BIN / "calc4ml"), "--course", str(course), "grade", "--scheduler", farm.address,
+                                "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out: dict[str, str] = {}
+        reader = threading.Thread(target=lambda: out.update(zip(("stdout", "stderr"), run.communicate())))
+        reader.start()
+
+        # kill -9 one worker in the middle of the class, while it grades
+        journal = course / JOURNAL
+        deadline = time.monotonic() + 1800
+        while time.monotonic() < deadline and run.poll() is None and (
+                not journal.exists() or len(journal.read_text().splitlines()) < len(made) // 4):
+            time.sleep(0.5)
+        victim, in_flight = None, []
+        while time.monotonic() < deadline and run.poll() is None and victim is None:
+            busy = farm.processing()
+            for i in range(2):
+                if busy.get(f"grader-{i}"):
+                    victim, in_flight = i, busy[f"grader-{i}"]
+                    break
+            time.sleep(0.2)
+        assert victim is not None, f"no worker was grading mid-run: {out}\n{farm.logs()}"
+        doomed = _tree(farm.worker_pid(victim))
+        assert len(doomed) > 3, "the worker, its grading processes and their sandboxes"
+        os.kill(farm.worker_pid(victim), signal.SIGKILL)
+        killed = {(m["assignment"], m["student"]) for m in map(KEY.match, in_flight) if m}
+        assert killed, in_flight
+        time.sleep(5)
+        left = [p for p in doomed[1:] if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        assert not left, f"the killed worker's processes outlive it: {left}"
+        reader.join(timeout=1800)
+    finally:
+        logs = farm.logs()
+        farm.close()
+    assert run.returncode == 0, f"{out}\n{logs}"
+    n = len(made)
+    assert f"graded {n} of {n} submissions" in out["stdout"], out
+    assert "canary: the solution notebooks" in out["stdout"], out
+
+    # every submission graded exactly once: one journal line, one gradebook submission, its files
+    entries = journal_entries(course)
+    assert Counter((e["assignment"], e["student"]) for e in entries) == Counter(made.keys())
+    assert all(e["success"] for e in entries)
+    assert killed <= set(made) and all(any(e["student"] == s and e["assignment"] == a for e in entries) for a, s in killed)
+    from nbgrader.api import Gradebook
+
+    with Gradebook(postgres.url, "calc4ml") as gb:
+        for a in ASSIGNMENTS:
+            assert sorted(s.student.id for s in gb.find_assignment(a).submissions) == sorted(
+                s for (b, s) in made if b == a)
+    for a, s in made:
+        assert (course / "autograded" / s / a / f"{a}.ipynb").is_file()
+        assert (course / "feedback" / s / a / f"{a}.html").is_file()
+
+    # the same grades as stock nbgrader with SQLite, cell by cell
+    ours = cell_scores(course, ASSIGNMENTS)
+    assert ours == stock
+    totals = Counter()
+    for (a, s, _), score in ours.items():
+        totals[(a, s)] += score
+    assert len(set(totals.values())) > 3, "full marks, lost exercises and broken notebooks"
+
+    # no secret reached a kernel: the spy ran, and saw neither the gradebook's URL nor its password
+    spy = (course / "autograded" / "spy" / ASSIGNMENTS[0] / f"{ASSIGNMENTS[0]}.ipynb").read_text()
+    assert "SPY-ENV" in spy and "SPY-PROC1" in spy
+    for path in [*(course / "autograded").rglob("*"), *(course / "feedback").rglob("*")]:
+        if path.is_file():
+            text = path.read_bytes()
+            assert postgres.password.encode() not in text and b"postgresql" not in text, path
+
+    # nbgrader's own export reads the PostgreSQL gradebook
+    nbgrader(course, "export", "--to", str(tmp_path / "grades.csv"))
+    rows = (tmp_path / "grades.csv").read_text().splitlines()[1:]
+    students = {s for _, s in made}
+    assert len(rows) == len(students) * len(ASSIGNMENTS)
