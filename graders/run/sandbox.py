@@ -31,12 +31,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from jupyter_client.connect import KernelConnectionInfo
+from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 
 from graders.run.isolate import remove_tree
 
 __all__ = [
     "SandboxedKernelManager",
+    "SandboxProvisioner",
     "SandboxUnavailable",
     "sandbox_command",
     "isolated_command",
@@ -238,14 +242,66 @@ def _kernel_env(env: dict[str, str] | None) -> dict[str, str]:
     return keep
 
 
+class SandboxProvisioner(LocalProvisioner):
+    """jupyter_client's ``LocalProvisioner`` whose kernels start inside :func:`sandbox_command`
+    (each in a ``pids`` cgroup of its own when grading as root: :class:`ProcessCap`).
+
+    Its kernel manager (:class:`SandboxedKernelManager`) gives it to itself before the kernel
+    starts; jupyter_client keeps a provisioner it finds there, restarts included.
+    """
+
+    _cap: ProcessCap | None = None
+
+    @property
+    def sandboxed(self) -> bool:
+        return not getattr(self.parent, "_unsafe", True)
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        km = self.parent
+        self.kernel_id, self.kernel_spec = km.kernel_id, km.kernel_spec
+        return await super().pre_launch(**kwargs)
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
+        if self.sandboxed:
+            workdir = kwargs.get("cwd") or os.getcwd()
+            self._close_cap()
+            self._cap = ProcessCap()
+            cmd = self._cap.prefix(sandbox_command(
+                isolated_command(cmd, workdir), workdir=workdir, private_dirs=[self.parent._private]
+            ))
+            kwargs["env"] = _kernel_env(kwargs.get("env"))
+        return await super().launch_kernel(cmd, **kwargs)
+
+    def tree_root(self) -> int | None:
+        """Host PID at the root of the kernel's process tree (bwrap, or the kernel when unsandboxed)."""
+        return getattr(self.process, "pid", None)
+
+    def _close_cap(self) -> None:
+        if self._cap is not None:
+            self._cap.close()
+
+    async def cleanup(self, restart: bool = False) -> None:
+        await super().cleanup(restart=restart)
+        self._close_cap()
+        if not restart and self.sandboxed:
+            try:
+                remove_tree(self.parent._private)
+            except OSError:
+                self.log.warning("could not remove the kernel's connection folder %s", self.parent._private)
+
+
 class SandboxedKernelManager(AsyncKernelManager):
-    """An ``AsyncKernelManager`` whose kernels start inside :func:`sandbox_command`."""
+    """An ``AsyncKernelManager`` whose kernels start inside :func:`sandbox_command`, through its
+    :class:`SandboxProvisioner`, and are interrupted by message: its kernelspec says
+    ``interrupt_mode: message`` (jupyter_client's SIGINT to the process group would kill
+    bubblewrap itself)."""
+
+    #: The provisioner this manager gives itself (the fork server's subclass swaps it).
+    provisioner_class: type[SandboxProvisioner] = SandboxProvisioner
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._unsafe = os.environ.get(UNSAFE_ENV) == "1"
-        self._cap = ProcessCap.__new__(ProcessCap)
-        self._cap.path = None
         if not self._unsafe:
             if shutil.which("bwrap") is None:
                 sandbox_command([], workdir=".")  # raises SandboxUnavailable with the explanation
@@ -256,41 +312,19 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.ip = os.path.join(self._private, "ipc")
         else:
             self.log.warning("%s=1: student code runs WITHOUT a sandbox", UNSAFE_ENV)
+        # jupyter_client's pre_start_kernel makes a provisioner from the kernelspec (a registered
+        # entry point) only where the manager has none: this one is the manager's own, not the
+        # kernelspec's (the same python3 kernelspec serves JupyterLab, unsandboxed).
+        self.provisioner = self.provisioner_class(parent=self)
 
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        if not self._unsafe:
-            workdir = kw.get("cwd") or os.getcwd()
-            self._cap.close()
-            self._cap = ProcessCap()
-            kernel_cmd = self._cap.prefix(sandbox_command(
-                isolated_command(kernel_cmd, workdir), workdir=workdir, private_dirs=[self._private]
-            ))
-            kw["env"] = _kernel_env(kw.get("env"))
-        await super()._async_launch_kernel(kernel_cmd, **kw)
-
-    async def _async_interrupt_kernel(self) -> None:
-        """Interrupt by message: a SIGINT to the process group would kill bubblewrap itself."""
-        if self._unsafe or not self.has_kernel:
-            await super()._async_interrupt_kernel()
-            return
-        msg = self.session.msg("interrupt_request", content={})
-        self._connect_control_socket()
-        self.session.send(self._control_socket, msg)
-
-    interrupt_kernel = _async_interrupt_kernel  # the base class binds the old coroutine by name
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
-        self._cap.close()
-        if not restart and not self._unsafe:
-            try:
-                remove_tree(self._private)
-            except OSError:
-                self.log.warning("could not remove the kernel's connection folder %s", self._private)
-
-    cleanup_resources = _async_cleanup_resources
+    @property
+    def kernel_spec(self) -> KernelSpec | None:
+        spec = super().kernel_spec  # this manager's own copy, read from kernel.json
+        if spec is not None and not getattr(self, "_unsafe", True):
+            spec.interrupt_mode = "message"
+        return spec
 
     def kernel_tree_root(self) -> int | None:
         """Host PID at the root of this kernel's process tree (bwrap, or the kernel when
         unsandboxed): ``graders.autograde.execute`` sums the tree's CPU time for the per-cell budgets."""
-        return getattr(getattr(self.provisioner, "process", None), "pid", None)
+        return self.provisioner.tree_root() if isinstance(self.provisioner, SandboxProvisioner) else None
