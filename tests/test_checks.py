@@ -157,3 +157,35 @@ def test_cause_line_round_trip():
     assert cause_of(text) == CAUSES["mse_scaling"]
     assert cause_of("x" + cause(ignored_argument("seed"), "use it")) == "ignores its seed argument"
     assert cause_of("no cause here") is None
+
+
+def test_named_stages_are_check_returneds_first_stages():
+    from graders.kernel.checks import check_defined, check_scalar
+
+    missing, raised = Returned("", missing=True), Returned("", error="ZeroDivisionError: division by zero")
+    for got in (missing, raised):
+        with pytest.raises(CheckFailure) as named:
+            check_defined("f(1)", got)
+        assert str(named.value) == message(got, None, kind="scalar").replace("thing", "f(1)")
+    check_defined("f(1)", describe([1, 2]))  # defined and returned: the type is not its business
+    with pytest.raises(CheckFailure, match=r"^f\(1\): expected a single number \(a float\), got list"):
+        check_scalar("f(1)", describe([1, 2]))
+    check_scalar("f(1)", describe(1.5))
+
+
+def test_slope_judge_message_pinned():
+    from graders.kernel.checks import check_slope
+
+    slopes = np.array([1.0, -2.0, 4.0])
+    kw = dict(of="E", along="m", places=["p", "q", "r"], counted="points", floor=1e-9, causes={2.0: "\n  cause: x"})
+    check_slope("dEdm on the data", slopes * (1 + 1e-9), slopes, **kw)  # within the tolerance
+    with pytest.raises(CheckFailure) as info:
+        check_slope("dEdm on the data", 2 * slopes, slopes, **kw)
+    assert str(info.value) == (
+        "dEdm on the data: not the slope of E along m.\n"
+        "  compared with central differences of E (step 1e-05); relative error must be <= 1e-06\n"
+        "  mismatched: 3 of 3 points\n"
+        "  worst at p: yours 2, relative error 0.5\n"
+        "  hint: your values are 2 times the slope (an extra factor 2?)\n"
+        "  cause: x"
+    )

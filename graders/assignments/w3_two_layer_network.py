@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from graders.kernel.checks import (CAUSES, CheckFailure, built_on, cause, check_labels, check_returned, ignored_argument,
-                      ratio_hint, ratio_phrase)
+from graders.kernel.checks import (CAUSES, CheckFailure, built_on, cause, check_defined, check_labels, check_returned,
+                                   ignored_argument, ratio_hint, ratio_phrase)
 from graders.kernel.gradcheck import numerical_gradient, rel_error
 from graders.kernel.harness import Call, Check, Context, Results, fail
 from graders.kernel.tolerances import FD_REL_ERROR, FORMULA_RTOL
@@ -109,7 +109,7 @@ def _judge_layers(r: Results) -> None:
     for i, (xs, ys, n_h) in enumerate(LAYER_CASES):
         got, expected = r.student(f"l/{i}"), np.array(r.reference(f"l/{i}"), dtype=float)
         name = f"layer_sizes(X of shape {xs}, Y of shape {ys}{'' if n_h is None else f', n_h={n_h}'})"
-        check_returned(name, got, None, kind="scalar", rtol=0, atol=0, reveal=False) if (got.missing or got.error) else None
+        check_defined(name, got)
         if not got.is_numeric or got.array.shape != (3,):
             fail(f"{name}: expected a tuple (n_x, n_h, n_y), got {got.type_name}: {got.text}")
         if not np.array_equal(got.array, expected):
@@ -128,8 +128,7 @@ def _calls_init(ctx: Context) -> list[Call]:
 def _judge_dict(r: Results, key: str, names: tuple[str, ...], label: str, *, rtol: float, atol: float,
                 values: bool = True) -> None:
     got = r.student(key)
-    if got.missing or got.error:
-        check_returned(label, got, None, kind="scalar", rtol=0, atol=0, reveal=False)
+    check_defined(label, got)
     if got.items is None or len(got.items) != len(names):
         fail(f"{label}: expected a dict with keys {', '.join(names)}, got {got.type_name}: {got.text}")
     expected = r.reference(key)
@@ -219,8 +218,7 @@ def _judge_forward(r: Results) -> None:
     for k, (seed, n_x, n_h, n_y, m) in enumerate(SHAPES):
         label = f"forward_propagation with {_shape_label(n_x, n_h, n_y, m + 3)}"
         got = r.student(f"f/{k}")
-        if got.missing or got.error:
-            check_returned(label, got, None, kind="scalar", rtol=0, atol=0, reveal=False)
+        check_defined(label, got)
         if got.items is None or len(got.items) != 5:
             fail(f"{label}: expected (A2, cache) with cache a dict of Z1, A1, Z2, A2; got {got.type_name}: {got.text}")
         _judge_dict(r, f"f/{k}", ("A2",) + tuple(f"cache['{c}']" for c in CACHE), label, rtol=FORMULA_RTOL, atol=ELEMENT_ATOL)
@@ -337,8 +335,7 @@ def _judge_backward(r: Results) -> None:
     for k, (seed, n_x, n_h, n_y, m) in enumerate(SHAPES):
         label = f"backward_propagation with {_shape_label(n_x, n_h, n_y, m)}"
         got = r.student(f"b/{k}")
-        if got.missing or got.error:
-            check_returned(label, got, None, kind="scalar", rtol=0, atol=0, reveal=False)
+        check_defined(label, got)
         if got.items is None or len(got.items) != 4:
             fail(f"{label}: expected a dict with keys dW1, db1, dW2, db2, got {got.type_name}: {got.text}")
         params, _, X, Y = r.call(f"b/{k}").args

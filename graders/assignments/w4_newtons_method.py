@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from graders.kernel.checks import check_returned, mismatch_message, ratio_hint, ratio_phrase
+from graders.kernel.checks import check_defined, check_returned, check_scalar, mismatch_message, ratio_hint, ratio_phrase
 from graders.kernel.gradcheck import rel_error
 from graders.kernel.harness import Call, Check, Context, Recorder, Results, fail
 from graders.kernel.tolerances import (
@@ -286,8 +286,7 @@ def _where(i: int) -> str:
 
 def _numeric(got: Returned, name: str, shape: tuple[int, ...]) -> np.ndarray:
     """The returned value as a float array of ``shape``: a numpy array, or a list/tuple that converts."""
-    if got.missing or got.error:
-        check_returned(name, got, None, kind="scalar", rtol=0, atol=0, reveal=False)
+    check_defined(name, got)
     if not got.is_numeric or got.dtype in ("bool", "bool_"):
         fail(f"{name}: expected a numpy array of shape {shape}, got {got.type_name}: {got.text}")
     if got.array.shape != shape:
@@ -540,15 +539,14 @@ def _quadratic(r: Results, key: str, name: str, result: np.ndarray, log: np.ndar
 
 
 def _newton_result(got: Returned, name: str, two_d: bool) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    if got.missing or got.error:
-        check_returned(name, got, None, kind="scalar", rtol=0, atol=0, reveal=False)
+    check_defined(name, got)
     if got.items is None or len(got.items) != 3:
         fail(f"{name}: could not read the result ({got.type_name})")
     result, log1, log2 = got.items
     if two_d:
         value = _numeric(result, name, (2,))
     else:
-        check_returned(name, result, None, kind="scalar", rtol=0, atol=0, reveal=False)
+        check_scalar(name, result)
         value = result.array
     return value, (log1.array, log2.array)
 

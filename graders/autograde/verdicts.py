@@ -32,7 +32,7 @@ from graders.kernel.harness import Check, Context, Results, load_checks
 from graders.kernel.probe import MIME
 from graders.kernel.values import decode
 
-__all__ = ["TrustedVerdicts", "GraderFault", "judge_cell", "judge_and_illustrate", "VERDICT_ENAME", "MAX_KEPT_OUTPUT"]
+__all__ = ["TrustedVerdicts", "GraderFault", "judge_and_illustrate", "VERDICT_ENAME", "MAX_KEPT_OUTPUT"]
 
 VERDICT_ENAME = "CheckFailed"
 #: Characters of the student's own printed output kept per test cell.
@@ -65,11 +65,6 @@ def _payload(outputs: list[Any], assignment: str, grade_id: str) -> dict[str, An
             if isinstance(data, dict) and data.get("assignment") == assignment and data.get("grade_id") == grade_id:
                 found = data
     return found
-
-
-def judge_cell(check: Check, outputs: list[Any], assignment: str, data_dir: Path, reference: Any) -> str | None:
-    """Return ``None`` if the cell passes, else the student-facing failure message."""
-    return judge_and_illustrate(check, outputs, assignment, data_dir, reference)[0]
 
 
 def judge_and_illustrate(

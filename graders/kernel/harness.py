@@ -228,7 +228,3 @@ def fail(message: str) -> None:
     """Raise the student-facing failure (helper for judges)."""
     __tracebackhide__ = True
     raise CheckFailure(message)
-
-
-def as_float64(values: list[Any]) -> np.ndarray:
-    return np.asarray([float(v) for v in values], dtype=np.float64)
