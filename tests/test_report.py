@@ -240,7 +240,7 @@ def test_html_escapes_what_students_can_put_in_messages(graded, tmp_path):
     paths = write_report(course, tmp_path / "out")
     page = paths["html"].read_text()
     assert "<script" not in page.lower() and "<img src=x" not in page
-    assert "dLdOmega: you returned &lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt; &amp; &lt;img src=x" in page
+    assert "dLdOmega: you returned &lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt; &amp; &lt;img src=x" in page
     assert "second line &lt;script&gt;" in page  # the full message, escaped too
     failures = pd.read_csv(paths["failures"])
     assert f"dLdOmega: you returned {evil}" in failures["headline"].tolist()  # CSV keeps the raw text
