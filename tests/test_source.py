@@ -100,7 +100,8 @@ def test_only_source_is_paired():
 
     configs = []
     for folder, dirs, files in os.walk(ROOT):
-        dirs[:] = [d for d in dirs if d not in (".git", ".venv", ".node", "node_modules")]
+        # not inside virtual environments (any of them: .venv, .venv313, ...) or node's packages
+        dirs[:] = [d for d in dirs if d not in (".git", ".node", "node_modules") and not (Path(folder) / d / "pyvenv.cfg").exists()]
         configs += [(Path(folder) / f).relative_to(ROOT).as_posix() for f in files if f in JUPYTEXT_CONFIG_FILES]
     assert configs == ["source/jupytext.toml"]
     for assignment in ASSIGNMENTS:
