@@ -102,3 +102,10 @@ c.AssignLatePenalties.plugin_class = LatePolicy
 c.LatePolicy.per_day = 0.10
 c.LatePolicy.max_fraction = 0.50
 c.LatePolicy.zero_after_days = 7
+
+# ---- Grade on submit: `calc4ml serve` (graders/run/serve.py; README "Grading on submit") ------
+# Each submission is graded as it arrives and its feedback released at once, hidden-check
+# messages included (they show the student's values, never the expected ones). An assignment
+# listed here is held instead: until its due date the student's page says "received and graded,
+# results after <due date>"; the server releases everyone's full feedback once the date passes.
+c.ServePolicy.hold_hidden_until_due = []

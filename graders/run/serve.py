@@ -263,6 +263,22 @@ def write_notice(course_root: Path, student: str, assignment: str, source: Path,
     return written
 
 
+def _unreadable(root: Path, assignment: str, folder: Path) -> str:
+    """What makes a submitted notebook unreadable, in the student's terms ('' if they all read)."""
+    import nbformat
+
+    for path in sorted((root / "release" / assignment).glob("*.ipynb")):
+        mine = folder / path.name
+        if not mine.exists():
+            return f"{path.name} is missing from the submission"
+        try:
+            nbformat.read(mine, as_version=4)
+        except Exception as exc:  # noqa: BLE001 - invalid JSON, not a notebook, a wrong schema
+            first = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+            return f"{path.name} is not a notebook that can be read ({first})"
+    return ""
+
+
 def _release(api: Any, assignment: str, student: str) -> str:
     """``release_feedback`` of one student's assignment; '' or the problem."""
     try:
@@ -317,7 +333,8 @@ def _serve_one(sub: dict[str, Any], inbound: str, course: tuple[tuple[str, str],
     score = max_score = None
     if not result.success:
         write_notice(root, student, assignment, dest, f"{assignment}: not graded",
-                     [f"Your submission of {sub['timestamp']} could not be graded: {result.problem}",
+                     [f"Your submission of {sub['timestamp']} could not be graded: "
+                      f"{_unreadable(root, assignment, dest) or result.problem.replace(str(root), '')}",
                       "Nothing was recorded for it. Check that the notebook opens and runs, then submit again."])
     else:
         score, max_score = _score(assignment, student)
@@ -604,8 +621,9 @@ class Server:
         what = (f"graded {score:g}/{max_score:g}" if success and score is not None and max_score is not None
                 else "graded" if success else f"FAILED: {problem}")
         rel = "feedback released" if released is not None else f"feedback NOT released ({release_problem})"
+        picked = sub.picked or sub.started
         self._log(f"{sub.student} / {sub.assignment} submitted {sub.timestamp}: {what}; {rel}; "
-                  f"latency {sub.latency:.1f} s (waited {max(0.0, sub.started - sub.submitted):.1f} s, "
+                  f"latency {sub.latency:.1f} s (waited {max(0.0, picked - sub.submitted):.1f} s for a worker, "
                   f"graded in {grading:.1f} s)")
         self._status_dirty = True
 
