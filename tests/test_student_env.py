@@ -45,6 +45,19 @@ def test_student_package_is_a_copy_of_the_graders_helpers():
     assert "assignments" not in init.split('"""', 2)[2] and "verdicts" not in init.split('"""', 2)[2]
 
 
+def test_student_requirements_pin_what_the_course_is_graded_with():
+    lock = {line.split("==")[0].lower(): line.split("==")[1] for line in (ROOT / "requirements.lock").read_text().split()
+            if "==" in line}
+    pins = {}
+    for line in (ROOT / "student" / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            name, version = line.split("==")
+            pins[name.lower()] = version
+    assert {"numpy", "pandas", "matplotlib", "nbgrader", "jupyterlab"} <= set(pins)
+    assert {n: lock.get(n) for n in pins} == pins
+
+
 @pytest.fixture(scope="module")
 def env() -> Path:
     from hub import student_env

@@ -36,6 +36,8 @@ def build(dest: Path, python: str = sys.executable, quiet: bool = True) -> Path:
         shutil.rmtree(dest)
     subprocess.run([python, "-m", "venv", str(dest)], check=True)
     pip = [str(dest / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
+    # the pip a Debian Python's venv starts with (23.0) cannot resolve the lock's newest releases
+    subprocess.run(pip + ["--quiet", "--upgrade", "pip"], check=True)
     # the requirements' last line is ./student, a path relative to the course folder
     subprocess.run(pip + (["--quiet"] if quiet else []) + ["-r", str(REQUIREMENTS)], check=True, cwd=ROOT)
     etc = dest / "etc" / "jupyter"
