@@ -28,6 +28,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,8 @@ UNSAFE_NO_PROCESS_LIMIT_ENV = "CALC4ML_UNSAFE_NO_PROCESS_LIMIT"
 #: Processes of a sandbox beyond its kernel's own (bubblewrap's init, the isolation step's
 #: waiter, the fork server).
 SANDBOX_OVERHEAD_PROCESSES = 4
+#: An empty pids cgroup younger than this may be another process's, made but not entered yet.
+STALE_CGROUP_SECONDS = 120
 
 
 class ProcessCap:
@@ -107,7 +110,9 @@ class ProcessCap:
                         if "pids" not in _read(folder / "cgroup.subtree_control"):
                             (folder / "cgroup.subtree_control").write_text("+pids")
                 for old in parent.iterdir():  # earlier sandboxes' cgroups, empty by now
-                    if old.is_dir():
+                    # not one another grading process made a moment ago and has yet to enter
+                    # (workers start their sandboxes together): removing it kills that start
+                    if old.is_dir() and time.time() - old.stat().st_mtime > STALE_CGROUP_SECONDS:
                         try:
                             old.rmdir()
                         except OSError:
