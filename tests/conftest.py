@@ -78,3 +78,28 @@ def course(tmp_path_factory) -> Path:
     for a in ASSIGNMENTS:
         nbgrader(path, "generate_assignment", a, "--force")
     return path
+
+
+#: Seconds past which a test outside the e2e tier is named at the end of the run (mark it e2e so
+#: that `make check` stays fast); loaded machines stretch times, so this only warns.
+SLOW_UNMARKED = 20.0
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    reports = [r for rs in terminalreporter.stats.values() for r in rs if hasattr(r, "keywords") and hasattr(r, "duration")]
+    slow = sorted({(r.nodeid, round(r.duration, 1)) for r in reports if r.duration > SLOW_UNMARKED and "e2e" not in r.keywords},
+                  key=lambda x: -x[1])
+    if slow:
+        terminalreporter.write_sep("-", f"slower than {SLOW_UNMARKED:g} s but not marked e2e (make check runs them)")
+        for nodeid, seconds in slow:
+            terminalreporter.write_line(f"{seconds:7.1f} s  {nodeid}")
+
+
+def pytest_collection_finish(session) -> None:
+    """A test module's ``start_before_tests()`` runs once after collection, while pytest is still
+    single-threaded (tests/test_corpus_inprocess.py forks its zygote there)."""
+    modules = {id(m): m for m in (getattr(item, "module", None) for item in session.items) if m is not None}
+    for module in modules.values():
+        start = getattr(module, "start_before_tests", None)
+        if callable(start):
+            start()

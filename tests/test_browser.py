@@ -36,7 +36,7 @@ SOLVED = f"{A}_reference.ipynb"  # beside the release notebook, so "data/prices.
 W2, LONG_MESSAGE_STUDENT = "w2_linear_regression", "emmy_fictional"
 STUDENTS = ("ada_fictional", "blaise_fictional")  # full marks; loses L_of_omega
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]  # a browser and a server: slow, not in make check
 
 #: Every cell of the open notebook, in order: type, input prompt, outputs (mime type, text), images.
 CELLS_JS = """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell')].map(cell => ({

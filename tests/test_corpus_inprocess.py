@@ -3,9 +3,10 @@
 No nbgrader, no Jupyter kernel, no sandbox. For each variant of ``tests/corpus/<assignment>/``:
 
 1. the submission is built from the release notebook (``tools/corpus.py``);
-2. a forked child stands in for the student's kernel: in a scratch folder holding a copy of the
-   course data, with ``reference`` unimportable (the sandbox's job in a real run), it runs the
-   notebook's code cells in order, skipping what grading skips (``skip_plan``), and where each
+2. a child process stands in for the student's kernel (forked by a zygote, itself forked once
+   before any test runs, with numpy, matplotlib and the graders imported): in a scratch folder
+   holding a copy of the course data, with ``reference`` unimportable (the sandbox's job in a
+   real run), it runs the notebook's code cells in order, skipping what grading skips (``skip_plan``), and where each
    hidden test would run it makes that check's calls (``Check.calls``, ``run_call``) and sends
    back what they returned through the probe's JSON transport. Whatever the student's code
    patches, breaks or writes stays in the child, as it stays in the kernel;
@@ -19,19 +20,19 @@ Correct and bug variants must score the full marks less the points of the cells 
 
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib
 import importlib.abc
 import json
 import os
-import selectors
 import shutil
 import signal
 import sys
 import tempfile
-import time
 import traceback
 import warnings
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import nbformat
@@ -110,12 +111,9 @@ def _kernel_side(assignment: str, nb: nbformat.NotebookNode) -> dict[str, list[d
     return outputs
 
 
-@functools.cache
-def _preload(assignment: str) -> None:
-    """Import once here what every child imports (matplotlib alone is most of a child's time)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+def _preload() -> None:
+    """What every child imports, imported once in the zygote (matplotlib alone is most of a child's time)."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
     import matplotlib.pyplot  # noqa: F401
     import pandas  # noqa: F401
 
@@ -123,47 +121,87 @@ def _preload(assignment: str) -> None:
     import graders.autograde.budget  # noqa: F401
     from graders.kernel.harness import load_checks
 
-    load_checks(assignment)
+    for a in ASSIGNMENTS:
+        load_checks(a)
 
 
-def _in_child(assignment: str, nb: nbformat.NotebookNode) -> dict[str, list[dict]]:
-    """Run :func:`_kernel_side` in a forked child and read its outputs back as JSON."""
-    _preload(assignment)
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        code = 0
+def _serve(requests: Connection, replies: Connection) -> None:
+    """The zygote's loop: a child forked per submission; what it sent back (nothing if it died) is the reply."""
+    while True:
         try:
+            assignment, nb = json.loads(requests.recv_bytes())
+        except EOFError:  # pytest is done
+            os._exit(0)
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the kernel's stand-in
             os.close(read_fd)
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
-            data = json.dumps(_kernel_side(assignment, nb))
-        except BaseException:  # noqa: BLE001
-            data, code = json.dumps({"__error__": traceback.format_exc()}), 1
+            try:
+                data = json.dumps(_kernel_side(assignment, nbformat.from_dict(nb)))
+            except BaseException:  # noqa: BLE001 - the harness's own fault, reported by the test
+                data = json.dumps({"__error__": traceback.format_exc()})
+            Connection(write_fd, readable=False).send_bytes(data.encode())
+            os._exit(0)  # nothing the student's code registered runs at exit
+        os.close(write_fd)
+        child = Connection(read_fd, writable=False)
+        data = b""
+        if child.poll(CHILD_TIMEOUT):
+            try:
+                data = child.recv_bytes()
+            except EOFError:
+                pass
+        else:
+            os.kill(pid, signal.SIGKILL)
+            data = json.dumps({"__error__": f"the variant's child ran longer than {CHILD_TIMEOUT} s"}).encode()
+        child.close()
+        os.waitpid(pid, 0)
+        replies.send_bytes(data)
+
+
+_ZYGOTE: tuple[Connection, Connection] | None = None
+
+
+def start_before_tests() -> None:
+    """Fork the zygote: a process with numpy, matplotlib and the graders imported that forks one
+    child per submission. ``tests/conftest.py`` calls this after collection, before any test runs,
+    while pytest is single-threaded: a fork later could copy a lock another test's thread holds."""
+    global _ZYGOTE
+    if _ZYGOTE is not None:
+        return
+    _preload()
+    req_r, req_w = os.pipe()
+    rep_r, rep_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(req_w)
+        os.close(rep_r)
         try:
-            with os.fdopen(write_fd, "w") as fh:
-                fh.write(data)
+            _serve(Connection(req_r, writable=False), Connection(rep_w, readable=False))
         finally:
-            os._exit(code)
-    os.close(write_fd)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + CHILD_TIMEOUT
-    with selectors.DefaultSelector() as sel, os.fdopen(read_fd, "rb", buffering=0) as fh:
-        sel.register(fh, selectors.EVENT_READ)
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                raise AssertionError(f"the variant's child ran longer than {CHILD_TIMEOUT} s")
-            if sel.select(timeout=left):
-                chunk = fh.read(1 << 16)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-    os.waitpid(pid, 0)
-    text = b"".join(chunks).decode()
+            os._exit(0)
+    os.close(req_r)
+    os.close(rep_w)
+    _ZYGOTE = (Connection(req_w, readable=False), Connection(rep_r, writable=False))
+
+    def stop() -> None:
+        _ZYGOTE[0].close()  # the zygote reads EOF and exits
+        os.waitpid(pid, 0)
+
+    atexit.register(stop)
+
+
+def _in_child(assignment: str, nb: nbformat.NotebookNode) -> dict[str, list[dict]]:
+    """Run the submission in a child of the zygote and read its outputs back as JSON."""
+    start_before_tests()
+    assert _ZYGOTE is not None
+    requests, replies = _ZYGOTE
+    requests.send_bytes(json.dumps([assignment, nb]).encode())
+    if not replies.poll(CHILD_TIMEOUT + 30):
+        raise AssertionError("the zygote did not answer")
+    text = replies.recv_bytes().decode()
     # the child may die inside a solution cell (os._exit): what it sent so far is empty, and every
     # cell is then judged as one whose hidden test never ran, as when a kernel dies
     out = json.loads(text) if text else {}

@@ -165,11 +165,23 @@ def isolated_command(kernel_cmd: list[str], workdir: str | os.PathLike[str]) -> 
     return [kernel_cmd[0], str(graders_dir() / "run" / "isolate.py"), str(Path(workdir).resolve()), "--", *kernel_cmd]
 
 
+#: System folders every sandbox sees read-only (:func:`sandbox_command`).
+_SYSTEM_DIRS = ("usr", "bin", "lib", "lib64", "sbin")
+
+
 def _python_roots() -> list[Path]:
+    """Folders of the grading Python to bind read-only besides the system's: the venv and its base
+    installation (a venv's python is a symlink into it). An installation inside a system folder
+    (Debian's /usr/bin/python3.13: prefix /usr; /usr/local) needs none of its own; one whose
+    prefix is / would show the sandbox the whole machine, and is refused."""
     roots = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(sys.exec_prefix).resolve()}
-    # the venv's python is a symlink into the base installation
     roots.add(Path(os.path.realpath(sys.executable)).parent.parent)
-    return sorted(roots)
+    if Path("/") in roots:
+        raise SandboxUnavailable(f"the grading Python ({sys.executable}) is installed at /: binding its installation "
+                                 "would show student code the whole machine; grade from a venv of a Python installed "
+                                 "under /usr, /opt or a home folder")
+    system = [Path("/") / name for name in _SYSTEM_DIRS]
+    return sorted(r for r in roots if not any(r == s or s in r.parents for s in system))
 
 
 def sandbox_command(
@@ -195,7 +207,7 @@ def sandbox_command(
     args += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL"]
     # /tmp first: later binds beneath it (a venv or a course checked out under /tmp) stay visible
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    for name in ("usr", "bin", "lib", "lib64", "sbin"):
+    for name in _SYSTEM_DIRS:
         p = Path("/") / name
         if p.is_symlink():
             args += ["--symlink", os.readlink(p), str(p)]
