@@ -382,21 +382,28 @@ class GradingPool:
         self.pool = cf.ProcessPoolExecutor(
             max_workers=self.workers, mp_context=self._ctx, initializer=_serve_worker_init,
             initargs=(str(self.course_root), self.use_zygote, slots, self.pids))
+        #: pids of the workers already dead when the pool broke: the ones that died first. Read in
+        #: a future's callback, which runs before the pool terminates the other workers (whose exit
+        #: codes then depend on their signal handlers)
+        self.dead_at_break: set[int] | None = None
         # start every worker now (they warm up while the server waits for submissions)
-        for f in [self.pool.submit(os.getpid) for _ in range(self.workers)]:
-            f.add_done_callback(lambda _: None)
+        for _ in range(self.workers):
+            self.pool.submit(os.getpid)
+
+    def _on_done(self, fut: cf.Future[Any]) -> None:
+        if not fut.cancelled() and self.dead_at_break is None and isinstance(fut.exception(), cf.process.BrokenProcessPool):
+            self.dead_at_break = {p.pid for p in self.processes() if p.exitcode is not None}
 
     def submit(self, sub: Submission, inbound: Path, course: tuple[tuple[str, str], ...],
                hold_until: str | None) -> cf.Future[Outcome]:
         """Grade one submission: collect, grade, feedback, release. The seam of the engine."""
         payload = {"name": sub.name, "student": sub.student, "assignment": sub.assignment, "timestamp": sub.timestamp}
-        return self.pool.submit(_serve_one, payload, str(inbound), course, hold_until)
+        fut = self.pool.submit(_serve_one, payload, str(inbound), course, hold_until)
+        fut.add_done_callback(self._on_done)
+        return fut
 
     def release_all(self, assignment: str) -> cf.Future[str]:
         return self.pool.submit(_release_all, assignment)
-
-    def worker_exitcodes(self) -> dict[int, int | None]:
-        return {p.pid: p.exitcode for p in list(getattr(self.pool, "_processes", {}).values()) if p.pid}
 
     def processes(self) -> list[Any]:
         return list((getattr(self.pool, "_processes", None) or {}).values())
@@ -406,12 +413,15 @@ class GradingPool:
         self._start()
 
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        for p in self.processes():
+        procs = self.processes()  # before shutdown, which forgets them
+        for p in procs:
             try:
                 p.kill()
             except Exception:  # noqa: BLE001
                 pass
+        for p in procs:
+            p.join(timeout=10)
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def kill_tree(pid: int) -> None:
@@ -672,8 +682,7 @@ class Server:
         """A worker died: the pool is gone with every submission in it. The one whose worker the
         server killed (timeout) fails; one whose worker died on its own is charged a death; the
         rest are queued again as they were. Then a new pool."""
-        exitcodes = {p.pid: p.exitcode for p in self._procs}
-        died = {pid for pid, code in exitcodes.items() if code not in (None, 0, -signal.SIGTERM)}
+        died = self.pool.dead_at_break or set()
         for fut, sub in list(self.running.items()):
             self.running.pop(fut)
             pid = self._pids.get(sub.name)
@@ -708,10 +717,6 @@ class Server:
             self._killed[sub.name] = f"grading took longer than {self.timeout:g} s and was stopped"
             self._log(f"{sub.student} / {sub.assignment}: over {self.timeout:g} s, killing its worker {pid}")
             kill_tree(pid)
-
-    @property
-    def _procs(self) -> list[Any]:
-        return self._proc_snapshot
 
     # --- due dates
     def release_due(self) -> None:
@@ -763,7 +768,6 @@ class Server:
     def run(self, until: Callable[[Server], bool] | None = None) -> None:
         self._recover()
         self.pool = GradingPool(self.course_root, self.jobs, self.use_zygote)
-        self._proc_snapshot: list[Any] = []
         self._log(f"serving {', '.join(self.assignments)} from {self.inbound} with {self.jobs} kernels at once "
                   f"(pid {os.getpid()}; status: {self.status_path})")
         last_status = 0.0
@@ -771,7 +775,6 @@ class Server:
             while not self._stop.is_set():
                 self.scan()
                 self.dispatch()
-                self._proc_snapshot = self.pool.processes() or self._proc_snapshot
                 if self.hold:
                     self.release_due()
                 now = time.time()
