@@ -165,3 +165,51 @@ def test_bad_submissions_through_the_exchange(term, tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def test_late_policy_and_ta_overrides_reach_the_report(tmp_path):
+    """The late policy by the started day, and a formgrader override (a manual score and a
+    comment in the gradebook, as formgrader stores them) in nbgrader's export and the LMS CSV."""
+    from graders.exchange import late_fraction
+    from graders.report import write_report
+
+    day = 24 * 3600
+    assert [late_fraction(s) for s in (0, 1, day, day + 1, 2 * day, 5 * day - 1, 6 * day, 7 * day, 7 * day + 1)] == [
+        0.0, 0.1, 0.1, 0.2, 0.2, 0.5, 0.5, 0.5, 1.0]
+
+    course = make_course(tmp_path / "course")
+    exchange = tmp_path / "exchange"
+    calc4ml(course, exchange, "release", A)
+    due = datetime(2027, 1, 18, 23, 59, tzinfo=timezone.utc)
+    stamps = {"ontime_fictional": due - timedelta(hours=1), "late3_fictional": due + timedelta(days=2, hours=1),
+              "late9_fictional": due + timedelta(days=9)}
+    for student, when in stamps.items():
+        folder = course / "submitted" / student / A
+        folder.mkdir(parents=True)
+        nbformat.write(variant_notebook("correct_reference"), folder / NB)
+        (folder / "timestamp.txt").write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+    calc4ml(course, exchange, "grade", A, "--no-canary", "--no-feedback")
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:  # what formgrader writes
+        grade = gb.find_grade("test_L_of_omega", NB.removesuffix(".ipynb"), A, "ontime_fictional")
+        grade.manual_score = 1.0
+        comment = gb.find_comment("L_of_omega", NB.removesuffix(".ipynb"), A, "ontime_fictional")  # the solution cell
+        comment.manual_comment = "reviewed by hand: see the office hours"
+        gb.db.commit()
+    nbgrader_as_instructor(course, exchange, "export", "--to", str(tmp_path / "grades.csv"))
+    export = {r["student_id"]: r for r in csv.DictReader(open(tmp_path / "grades.csv"))}
+    paths = write_report(course, tmp_path / "report")
+    lms = {r["student_id"]: r for r in csv.DictReader(open(paths["lms"]))}
+
+    full = 12.0
+    assert float(export["ontime_fictional"]["score"]) == float(lms["ontime_fictional"]["score"]) == full - 1.0
+    assert lms["ontime_fictional"]["ta_overrides"].startswith("test_L_of_omega: 2 -> 1")
+    assert "office hours" in lms["ontime_fictional"]["ta_overrides"]
+    assert float(lms["late3_fictional"]["late_penalty"]) == pytest.approx(0.3 * full)  # 2 d 1 h: 3 started days
+    assert float(lms["late3_fictional"]["score"]) == pytest.approx(0.7 * full)
+    assert float(export["late3_fictional"]["late_submission_penalty"]) == pytest.approx(0.3 * full)
+    assert float(lms["late9_fictional"]["score"]) == 0.0
+    assert lms["late9_fictional"]["duedate"].startswith("2027-01-18 23:59:00")
+    page = paths["html"].read_text()
+    assert "TA overrides" in page and "reviewed by hand" in page

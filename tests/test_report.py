@@ -31,6 +31,8 @@ DUE_W1 = "2024-03-08 23:59:00 UTC"
 #: (student, assignment) -> timestamp.txt written into the submission
 TIMESTAMPS = {("ada_fictional", W1): "2024-03-01 09:00:00.000000 UTC",  # on time
               ("blaise_fictional", W1): "2024-03-10 12:00:00.000000 UTC"}  # 1 d 12 h 1 min late
+#: Fraction of the score the late policy takes: 1 d 12 h late is 2 started days, 10% each.
+LATE_FRACTION = {("blaise_fictional", W1): 0.2}
 #: (student, assignment) pairs not handed in
 MISSING = {("emmy_fictional", W2)}
 #: What the fictional submissions get wrong: (student, assignment, exercise) -> points lost. Each
@@ -91,13 +93,15 @@ def gradebook_totals(course: Path) -> dict[tuple[str, str], tuple[float, float]]
 
 def test_lms_grades_equal_the_gradebook(graded, report):
     lms = pd.read_csv(report["lms"])
-    assert list(lms.columns) == ["student_id", "assignment", "score", "max_score"]
+    assert list(lms.columns) == ["student_id", "assignment", "score", "max_score", "duedate", "submitted_at",
+                                 "late_penalty", "ta_overrides"]
     got = {(r.student_id, r.assignment): (r.score, r.max_score) for r in lms.itertuples()}
     assert len(lms) == len(got) == 8  # every student x graded assignment, once
     assert got == gradebook_totals(graded)
     # and the gradebook agrees with what the submissions are known to get wrong
     for (student, a), (score, max_score) in got.items():
-        assert (score, max_score) == (expected_total(student, a), full_marks(a)), (student, a)
+        kept = 1 - LATE_FRACTION.get((student, a), 0.0)  # the course's late policy (graders.exchange.LatePolicy)
+        assert (score, max_score) == (expected_total(student, a) * kept, full_marks(a)), (student, a)
 
 
 def test_missing_submission_is_reported_not_dropped(graded, report):
@@ -126,7 +130,8 @@ def test_missing_submission_is_reported_not_dropped(graded, report):
 def test_summary_statistics(report):
     summary = pd.read_csv(report["assignment_summary"]).set_index("assignment")
     for a in (W1, W2):  # emmy's missing w2 is not averaged in
-        s = pd.Series([expected_total(student, a) for student in STUDENTS if (student, a) not in MISSING])
+        s = pd.Series([expected_total(student, a) * (1 - LATE_FRACTION.get((student, a), 0.0))
+                       for student in STUDENTS if (student, a) not in MISSING])
         assert len(set(s)) > 2, s  # the statistics are not those of a constant
         row = summary.loc[a]
         assert row["mean"] == pytest.approx(s.mean())

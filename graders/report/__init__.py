@@ -8,7 +8,8 @@ headline.
 
 ``collect`` gathers three long tables (:class:`ReportData`); ``write_report`` writes::
 
-    lms_grades.csv          student_id, assignment, score, max_score (one row per student and
+    lms_grades.csv          student_id, assignment, score, max_score, duedate, submitted_at,
+                            late_penalty, ta_overrides (one row per student and
                             assignment; a missing submission is 0; late penalties applied)
     exercise_scores.csv     points per student (rows) and <assignment>/<exercise> (columns),
                             blank where the student submitted nothing

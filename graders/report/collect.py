@@ -51,6 +51,7 @@ class ReportData:
     ``submissions``: student, assignment, submitted, timestamp, duedate (UTC, NaT if none),
     late, late_seconds, raw_score (sum of the exercises), penalty (nbgrader's late penalty),
     score (max(0, raw_score − penalty), what the LMS gets; 0 if not submitted), max_score.
+    ta_overrides: the scores a TA set and comments written in formgrader ("" if none).
 
     ``failures``: student, assignment, notebook, exercise, score, max_score, error (the
     exception name), headline (first line of the message), pattern (headline with numbers
@@ -256,7 +257,7 @@ def collect(course_root: Path, assignments: Sequence[str] | None = None) -> Repo
                     submission_rows.append({
                         "student": student, "assignment": name, "submitted": False, "timestamp": pd.NaT,
                         "duedate": duedate, "late": False, "late_seconds": 0.0, "raw_score": 0.0,
-                        "penalty": 0.0, "score": 0.0, "max_score": max_total,
+                        "penalty": 0.0, "score": 0.0, "max_score": max_total, "ta_overrides": "",
                     })
                     for nb_name, gid, max_score in cells:
                         score_rows.append({"student": student, "assignment": name, "notebook": nb_name,
@@ -271,6 +272,7 @@ def collect(course_root: Path, assignments: Sequence[str] | None = None) -> Repo
                     "student": student, "assignment": name, "submitted": True, "timestamp": _utc(sub.timestamp),
                     "duedate": _utc(sub.duedate), "late": late_seconds > 0, "late_seconds": late_seconds,
                     "raw_score": raw, "penalty": penalty, "score": max(0.0, raw - penalty), "max_score": max_total,
+                    "ta_overrides": _ta_overrides(sub),
                 })
                 grades = {(g.notebook.name, g.name): g for snb in sub.notebooks for g in snb.grades}
                 for nb_name, gid, max_score in cells:
@@ -305,7 +307,8 @@ def collect(course_root: Path, assignments: Sequence[str] | None = None) -> Repo
         return pd.DataFrame(rows, columns=columns)
 
     submissions = frame(submission_rows, ["student", "assignment", "submitted", "timestamp", "duedate", "late",
-                                          "late_seconds", "raw_score", "penalty", "score", "max_score"])
+                                          "late_seconds", "raw_score", "penalty", "score", "max_score",
+                                          "ta_overrides"])
     for col in ("timestamp", "duedate"):
         submissions[col] = pd.to_datetime(submissions[col], utc=True)
     return ReportData(
@@ -322,3 +325,16 @@ def collect(course_root: Path, assignments: Sequence[str] | None = None) -> Repo
     )
 
 
+def _ta_overrides(sub) -> str:
+    """What a TA changed in formgrader for this submission: each score set by hand that differs
+    from the autograder's (``test_dLdOmega: 0 -> 3``) and each comment written, ``; ``-joined."""
+    parts = []
+    for snb in sorted(sub.notebooks, key=lambda n: n.name):
+        for g in sorted(snb.grades, key=lambda g: g.name):
+            if g.manual_score is not None and g.manual_score != g.auto_score:
+                auto = "none" if g.auto_score is None else f"{g.auto_score:g}"
+                parts.append(f"{g.name}: {auto} -> {g.manual_score:g}")
+        for c in sorted(snb.comments, key=lambda c: c.name):
+            if c.manual_comment:
+                parts.append(f"{c.name} comment: {' '.join(c.manual_comment.split())[:200]}")
+    return "; ".join(parts)

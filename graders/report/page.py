@@ -105,6 +105,8 @@ def render(data: ReportData, summary: pd.DataFrame, checks: pd.DataFrame, late: 
         heatmap=_data_uri(images["heatmap"][1]),
         sections=_what_failed(data, checks),
         late=_table(late.drop(columns=["late_seconds"])),
+        overrides=_table(data.submissions.loc[data.submissions["ta_overrides"].fillna("") != "",
+                                              ["student", "assignment", "ta_overrides", "score", "max_score"]]),
         missing=_table(missing),
         messages=messages,
     ) + "\n"

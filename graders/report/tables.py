@@ -15,8 +15,13 @@ TOP_MESSAGES = 3
 
 
 def lms_grades(data: ReportData) -> pd.DataFrame:
-    """student_id, assignment, score, max_score: every student × assignment, 0 if not submitted."""
-    out = data.submissions[["student", "assignment", "score", "max_score"]].rename(columns={"student": "student_id"})
+    """student_id, assignment, score, max_score: every student × assignment, 0 if not submitted;
+    then what decided the score beyond the autograder: duedate (UTC, with any extension),
+    submitted_at, late_penalty (points off under the late policy) and ta_overrides (scores a TA
+    set and comments written in formgrader, see ``ta_overrides`` in :class:`ReportData`)."""
+    subs = data.submissions
+    out = subs[["student", "assignment", "score", "max_score", "duedate", "timestamp", "penalty", "ta_overrides"]].rename(
+        columns={"student": "student_id", "timestamp": "submitted_at", "penalty": "late_penalty"})
     return out.reset_index(drop=True)
 
 
