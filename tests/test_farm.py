@@ -103,8 +103,10 @@ def _class(course: Path) -> dict[tuple[str, str], str]:
     return made
 
 
-def _stock_scores(course: Path, tmp: Path) -> dict[tuple[str, str, str], float]:
-    """Stock `nbgrader autograde` with SQLite, two copies of the course at once (one per core)."""
+def _stock_scores(course: Path, tmp: Path, made: dict[tuple[str, str], str]) -> dict[tuple[str, str, str], float]:
+    """Stock `nbgrader autograde` with SQLite, two copies of the course at once (one per core); a
+    submission it could not grade (a kernel that did not start in time on a machine loaded by
+    others) is graded again by the stock command, as an instructor would, and named if it fails."""
     halves = [list(ASSIGNMENTS[0::2]), list(ASSIGNMENTS[1::2])]
 
     def grade(i: int) -> dict[tuple[str, str, str], float]:
@@ -113,6 +115,10 @@ def _stock_scores(course: Path, tmp: Path) -> dict[tuple[str, str, str], float]:
         for a in halves[i]:
             nbgrader(copy, "generate_assignment", a, "--force")
             nbgrader(copy, "autograde", a, "--force", check=False)
+        scores = cell_scores(copy, halves[i])
+        for a, s in sorted(k for k in made if k[0] in halves[i] and k not in {g[:2] for g in scores}):
+            again = nbgrader(copy, "autograde", a, "--student", s, "--force", check=False)
+            assert again.returncode == 0, f"stock nbgrader cannot grade {s}/{a}:\n{again.stdout}\n{again.stderr}"
         return cell_scores(copy, halves[i])
 
     with cf.ThreadPoolExecutor(2) as pool:
@@ -138,7 +144,7 @@ def test_a_farm_of_two_workers_grades_a_mixed_class_as_stock_nbgrader_does_and_a
         nbgrader(course, "generate_assignment", a, "--force")
     made = _class(course)
     assert len(made) >= 4 * PER_ASSIGNMENT + 1
-    stock = _stock_scores(course, tmp_path)
+    stock = _stock_scores(course, tmp_path, made)
     assert {k[:2] for k in stock} == set(made), "stock nbgrader graded every submission"
 
     shutil.rmtree(course / "autograded", ignore_errors=True)
@@ -226,3 +232,109 @@ def test_a_farm_of_two_workers_grades_a_mixed_class_as_stock_nbgrader_does_and_a
     rows = (tmp_path / "grades.csv").read_text().splitlines()[1:]
     students = {s for _, s in made}
     assert len(rows) == len(students) * len(ASSIGNMENTS)
+
+
+def _small_class(course: Path, students: list[str]) -> str:
+    a = ASSIGNMENTS[0]
+    nbgrader(course, "generate_assignment", a, "--force")
+    release = nbformat.read(course / "release" / a / f"{a}.ipynb", as_version=4)
+    for s in students:
+        submit(course, s, a, build_submission(release, a, None))
+    return a
+
+
+@pytest.mark.e2e
+def test_a_submission_that_kills_every_worker_it_lands_on_fails_after_n_tries_and_is_named(tmp_path: Path,
+                                                                                         postgres) -> None:
+    allowed = 1  # distributed.scheduler.allowed-failures: tried allowed + 1 times
+    course = make_course(tmp_path / "course")
+    use_postgres(course, postgres.new_database("killer"))
+    students = ["ann", "bob", "victim"]
+    a = _small_class(course, students)
+    farm = DaskFarm(tmp_path / "dask", allowed_failures=allowed)
+    kills: list[str] = []
+    stop = threading.Event()
+
+    def kill_whoever_grades_the_victim() -> None:
+        # what a submission that brings down its grader does, every time it lands somewhere
+        while not stop.is_set():
+            try:
+                busy = farm.processing()
+                pids = farm.worker_pids()
+            except Exception:  # noqa: BLE001 - a worker between death and restart
+                continue
+            for name, keys in busy.items():
+                if any((m := KEY.match(k)) and m["student"] == "victim" for k in keys) and name in pids:
+                    os.kill(pids[name], signal.SIGKILL)
+                    kills.append(name)
+                    time.sleep(3)  # the scheduler notices before we look again
+            time.sleep(0.3)
+
+    try:
+        for _ in range(2):  # one task at a time each: only the victim is on the worker that dies
+            farm.add_worker(course, jobs=1, nthreads=1, nanny=True)
+        farm.wait_for_workers(2)
+        killer = threading.Thread(target=kill_whoever_grades_the_victim, daemon=True)
+        killer.start()
+        out = calc4ml(course, "grade", "--scheduler", farm.address, "--no-canary", "--no-feedback", "--quiet",
+                      check=False, timeout=1200)
+        stop.set()
+        killer.join(timeout=30)
+    finally:
+        logs = farm.logs()
+        farm.close()
+    assert out.returncode == 1, f"{out.stdout}\n{out.stderr}\n{logs}"
+    assert len(kills) == allowed + 1, (kills, out.stdout)
+    assert f"graded {len(students) - 1} of {len(students)} submissions" in out.stdout, out.stdout
+    assert f"FAILED victim / {a}: not graded: every grading worker it was sent to died" in out.stdout, out.stdout
+    entries = journal_entries(course)
+    assert Counter((e["student"], e["success"]) for e in entries) == Counter(
+        {("ann", True): 1, ("bob", True): 1, ("victim", False): 1})
+
+
+@pytest.mark.e2e
+def test_after_the_scheduler_dies_resume_on_a_new_one_grades_each_submission_once(tmp_path: Path, postgres) -> None:
+    course = make_course(tmp_path / "course")
+    url = postgres.new_database("restart")
+    use_postgres(course, url)
+    students = [f"s{i}" for i in range(6)]
+    a = _small_class(course, students)
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
+    farm = DaskFarm(tmp_path / "dask1")
+    try:
+        farm.add_worker(course, jobs=1, nthreads=1)
+        farm.wait_for_workers(1)
+        run = subprocess.Popen([str(BIN / "calc4ml"), "--course", str(course), "grade", "--scheduler", farm.address,
+                                "--no-canary", "--no-feedback", "--quiet"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        journal = course / JOURNAL
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline and (not journal.exists() or len(journal.read_text().splitlines()) < 2):
+            time.sleep(0.2)
+        farm.kill_scheduler()
+        first_out, first_err = run.communicate(timeout=600)
+    finally:
+        farm.close()
+    assert run.returncode == 1, first_out + first_err
+    assert "the scheduler was lost" in first_out and "--resume" in first_out, first_out
+    done_first = {e["student"] for e in journal_entries(course) if e["success"]}
+    assert 2 <= len(done_first) < len(students)
+
+    farm = DaskFarm(tmp_path / "dask2")
+    try:
+        farm.add_worker(course, jobs=1)
+        farm.wait_for_workers(1)
+        resumed = calc4ml(course, "grade", "--scheduler", farm.address, "--no-canary", "--no-feedback", "--quiet",
+                          "--resume")
+    finally:
+        farm.close()
+    left = len(students) - len(done_first)
+    assert f"graded {left} of {left} submissions" in resumed.stdout, resumed.stdout
+    assert f"{len(done_first)} already graded, skipped (--resume)" in resumed.stdout, resumed.stdout
+    successes = Counter(e["student"] for e in journal_entries(course) if e["success"])
+    assert successes == Counter(students), "each submission graded once"
+    from nbgrader.api import Gradebook
+
+    with Gradebook(url, "calc4ml") as gb:
+        assert sorted(s.student.id for s in gb.find_assignment(a).submissions) == students
+        assert {gb.find_submission(a, s).score for s in students} == {gb.find_assignment(a).max_score}

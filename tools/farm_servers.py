@@ -97,6 +97,11 @@ class Postgres:
             raise RuntimeError(f"psql failed: {out.stderr}")
         return out.stdout
 
+    def new_database(self, name: str) -> str:
+        """A new database owned by the user; its ``db_url``."""
+        self.sql(f"CREATE DATABASE {name} OWNER {self.user}")
+        return self.url.rsplit("/", 1)[0] + f"/{name}"
+
     def stop(self) -> None:
         subprocess.run(self._cmd(str(_pg_bin() / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate",  # type: ignore[operator]
                                  "stop"), capture_output=True, timeout=60, cwd=self.folder)
@@ -173,7 +178,8 @@ class DaskFarm:
                 time.sleep(0.2)
         raise RuntimeError(f"the dask scheduler did not start: {(self.folder / 'scheduler.log').read_text()[-2000:]}")
 
-    def add_worker(self, course: Path, *, jobs: int = 1, nthreads: int | None = None, nanny: bool = False) -> subprocess.Popen:
+    def add_worker(self, course: Path, *, jobs: int = 1, nthreads: int | None = None, nanny: bool = False
+                   ) -> subprocess.Popen:
         """A ``dask worker`` grading ``course`` with ``jobs`` kernel slots (``--nthreads jobs + 1``)."""
         argv = [str(BIN / "dask"), "worker", self.address, "--host", "127.0.0.1", "--nthreads",
                 str(nthreads or jobs + 1), "--no-dashboard", "--memory-limit", "0", "--death-timeout", "60",
@@ -199,6 +205,18 @@ class DaskFarm:
 
     def worker_pid(self, index: int) -> int:
         return self.workers[index].pid
+
+    def worker_pids(self) -> dict[str, int]:
+        """The pid of each worker process (a nanny's child, with a nanny), by worker name."""
+        from distributed import Client
+
+        with Client(self.address, timeout=30, set_as_default=False) as client:
+            names = {a: w.get("name") for a, w in client.scheduler_info(n_workers=-1)["workers"].items()}
+            return {str(names.get(a, a)): pid for a, pid in client.run(os.getpid).items()}
+
+    def kill_scheduler(self) -> None:
+        os.killpg(self.scheduler.pid, signal.SIGKILL)
+        self.scheduler.wait()
 
     def close(self) -> None:
         for proc in [*self.workers, self.scheduler]:

@@ -203,6 +203,11 @@ class GradingPlugin(WorkerPlugin):
         from graders.run.course import course_settings
 
         self.db_url = course_settings(self.root).db_url
+        # what decides a grade here, hashed now, when the grading processes import it (a task whose
+        # instructor hashed something else is refused, naming what differs)
+        for folder in ("release", "source"):
+            for assignment in sorted(p.name for p in (self.root / folder).glob("*") if p.is_dir()):
+                self.hashes(assignment)
         self._start_pool()
 
     def _start_pool(self) -> None:
@@ -351,7 +356,8 @@ class FarmExecutor:
             raise FarmError("the gradebook is SQLite, which only one machine may write: on a farm set "
                             "c.CourseDirectory.db_url in nbgrader_config.py to PostgreSQL "
                             "(postgresql+psycopg://USER@HOST/DB; the password in ~/.pgpass or PGPASSWORD on each machine)")
-        self.client = Client(scheduler, timeout=connect_timeout, set_as_default=False)
+        # results (autograded notebook, feedback) come straight from the worker, not through the scheduler
+        self.client = Client(scheduler, timeout=connect_timeout, set_as_default=False, direct_to_workers=True)
         try:
             status = {w: s for w, s in self.client.run(_status).items() if s is not None}
             if not status:
@@ -390,6 +396,10 @@ class FarmExecutor:
 
     def submit(self, fn: Any, task: GradeTask, feedback: bool = False) -> cf.Future[GradeResult]:
         out: cf.Future[GradeResult] = cf.Future()
+        if self.client.status not in ("running", "connecting"):  # the scheduler is gone: the rest waits for --resume
+            out.set_result(GradeResult(task, False, 0.0, f"the scheduler was lost (client {self.client.status}): "
+                                                          "run again with --resume"))
+            return out
         folder = self.course_root / "submitted" / task.student / task.assignment
         files = _read_tree(folder)
         key = f"calc4ml-grade-{task.assignment}-{task.student}-{uuid.uuid4().hex[:8]}"
