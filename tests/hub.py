@@ -368,9 +368,13 @@ def running_hub(base: Path, *, students: Sequence[str], instructors: Sequence[st
     env = env or student_env()
     base.mkdir(parents=True, exist_ok=True)
     lab_settings = base / "lab-settings"  # no news or update toasts over the pages
-    plugin = lab_settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    plugin.parent.mkdir(parents=True, exist_ok=True)
-    plugin.write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    for plugin, value in {  # every cell in the page (no windowing), no news toasts
+        "@jupyterlab/apputils-extension/notification": '{"fetchNews": "false", "checkForUpdates": false}',
+        "@jupyterlab/notebook-extension/tracker": '{"windowingMode": "none"}',
+    }.items():
+        path = lab_settings / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(value)
     for p in [lab_settings, *lab_settings.rglob("*")]:
         p.chmod(0o755 if p.is_dir() else 0o644)
     port = _free_port()

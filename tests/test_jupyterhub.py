@@ -213,3 +213,219 @@ def test_late_policy_and_ta_overrides_reach_the_report(tmp_path):
     assert lms["late9_fictional"]["duedate"].startswith("2027-01-18 23:59:00")
     page = paths["html"].read_text()
     assert "TA overrides" in page and "reviewed by hand" in page
+
+
+# --------------------------------------------------------------------------------------------
+# The term in a real browser
+
+BUGGY = "bug_dL_sign"  # dLdOmega's sign: a visible test and a hidden check fail, the rest scores
+
+
+def _shot(page, name: str) -> Path:
+    from browser import screenshot
+
+    return screenshot(page, f"hub_{name}")
+
+
+def open_assignment_list(page, hub, user: str) -> None:
+    """Nbgrader → Assignment List, as a student finds it in JupyterLab's menu bar."""
+    page.goto(hub.user_url(user, "lab"))
+    page.wait_for_selector("#jp-main-dock-panel")
+    page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+    page.get_by_role("menuitem", name="Assignment List").click()
+    page.wait_for_selector("#released_assignments_list")
+
+
+def row_button(page, listing: str, label: str):
+    """The button ``label`` on w1's row in one of the Assignments tab's lists."""
+    row = page.locator(f"#{listing} .list_item").filter(has_text=A).first
+    return row.get_by_role("button", name=label, exact=True)
+
+
+def fetch_from_tab(page, hub, user: str, step: str) -> None:
+    open_assignment_list(page, hub, user)
+    button = row_button(page, "released_assignments_list", "Fetch")
+    button.wait_for()
+    _shot(page, f"{step}_released")
+    button.click()
+    page.locator("#fetched_assignments_list .list_item").filter(has_text=A).first.wait_for()
+
+
+def validate_in_notebook(page, hub, user: str, step: str) -> str:
+    """Open the fetched notebook and press nbgrader's Validate button; return the dialog's text."""
+    page.goto(hub.user_url(user, f"lab/tree/{A}/{NB}"))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+    page.locator(".jp-NotebookPanel-toolbar").get_by_role("button", name="Validate").click()
+    dialog = page.locator(".nbgrader-SuccessDialog, .nbgrader-ErrorDialog")
+    dialog.wait_for(timeout=300_000)
+    text = dialog.inner_text()
+    _shot(page, f"{step}_validate")
+    dialog.get_by_role("button").last.click()
+    return text
+
+
+def submit_from_tab(page, hub, user: str, step: str) -> None:
+    open_assignment_list(page, hub, user)
+    row_button(page, "fetched_assignments_list", "Submit").click()
+    page.locator("#submitted_assignments_list .list_item").filter(has_text=A).first.wait_for()
+    _shot(page, f"{step}_submitted")
+
+
+def type_solutions(page, hub, user: str, nb: nbformat.NotebookNode) -> None:
+    """Write each solution cell's code into JupyterLab's editor (selected, then replaced by
+    inserted text, as a paste does), then save with Ctrl+S."""
+    page.goto(hub.user_url(user, f"lab/tree/{A}/{NB}"))
+    cells = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+    cells.nth(len(nb.cells) - 1).wait_for()
+    for i, cell in enumerate(nb.cells):
+        if not cell.metadata.get("nbgrader", {}).get("solution"):
+            continue
+        editor = cells.nth(i).locator(".cm-content")
+        editor.click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(cell.source)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => !document.querySelector('.jp-mod-current.jp-mod-dirty, .lm-TabBar-tab.jp-mod-dirty')")
+
+
+def read_feedback(page, hub, user: str, step: str) -> str:
+    """Fetch Feedback in the Assignments tab, then open the feedback page it brought."""
+    open_assignment_list(page, hub, user)
+    row_button(page, "submitted_assignments_list", "Fetch Feedback").click()
+    home = Path(hub.base).parent / user  # homes are below the term's folder
+    deadline = time.monotonic() + 60
+    while not list((home / A / "feedback").glob(f"*/{A}.html")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    found = sorted((home / A / "feedback").glob(f"*/{A}.html"))
+    assert found, f"no feedback fetched into {home / A / 'feedback'}"
+    _shot(page, f"{step}_feedback_fetched")
+    stamp = found[-1].parent.name
+    page.goto(hub.user_url(user, f"files/{A}/feedback/{stamp}/{A}.html"))
+    page.wait_for_selector("body")
+    _shot(page, f"{step}_feedback")
+    return page.inner_text("body")
+
+
+@pytest.mark.browser
+def test_a_term_on_jupyterhub(tmp_path):
+    _skip_unless_hub()
+    from browser import browser_missing
+
+    reason = browser_missing()
+    if reason:
+        print(f"SKIPPED (JupyterHub browser test): {reason}")
+        pytest.skip(reason)
+    from nbgrader.api import Gradebook
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, VIEWPORT
+
+    base = world_readable_tmpdir("calc4ml-hubterm-")
+    course = make_course(base / "course")
+    exchange = base / "exchange"
+    calc4ml(course, exchange, "release", A, "--publish")
+    solved, buggy = variant_notebook("correct_reference"), variant_notebook(BUGGY)
+    import pwd
+    import shutil
+
+    try:
+        with unix_users(3, prefix="stu", home_base=base) as students, \
+                unix_users(1, prefix="ta", home_base=base) as (ta,), \
+                running_hub(base / "hub", students=students, instructors=[ta], course=course,
+                            exchange=exchange) as hub, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+
+            def page_of(user: str):
+                context = browser.new_context(viewport=VIEWPORT)
+                context.set_default_timeout(TIMEOUT_MS)
+                page = context.new_page()
+                hub.login(page, user)
+                return page
+
+            ada, blaise, carl = students
+            # 1. ada: fetch, fill in the solutions in JupyterLab, validate, submit
+            page = page_of(ada)
+            _shot(page, "01_student_lab")
+            fetch_from_tab(page, hub, ada, "02_ada")
+            type_solutions(page, hub, ada, solved)
+            saved = nbformat.read(base / ada / A / NB, as_version=4)
+            typed = [c.source.strip() for c in saved.cells if c.metadata.get("nbgrader", {}).get("solution")]
+            assert typed == [c.source.strip() for c in solved.cells if c.metadata.get("nbgrader", {}).get("solution")]
+            said = validate_in_notebook(page, hub, ada, "03_ada")
+            assert "Success! Your notebook passes all the tests." in said, said
+            submit_from_tab(page, hub, ada, "04_ada")
+
+            # 2. blaise: a wrong sign in dLdOmega; Validate says which test fails and why
+            page_b = page_of(blaise)
+            fetch_from_tab(page_b, hub, blaise, "05_blaise")
+            write_as(blaise, base / blaise / A / NB, nbformat.writes(buggy))
+            said = validate_in_notebook(page_b, hub, blaise, "06_blaise")
+            assert "dLdOmega" in said and "wrong value" in said, said
+            submit_from_tab(page_b, hub, blaise, "07_blaise")
+
+            # 3. the due date passes; carl submits a correct notebook after it
+            time.sleep(2)  # blaise's timestamp is before the due date, carl's (below) after it
+            due = datetime.now(timezone.utc)
+            with open(course / "nbgrader_config.py", "a") as cfg:
+                cfg.write(f'\nc.DueDates.dates["{A}"] = "{due:%Y-%m-%d %H:%M:%S} UTC"  # test: the due date passed\n')
+            page_c = page_of(carl)
+            fetch_from_tab(page_c, hub, carl, "08_carl")
+            write_as(carl, base / carl / A / NB, nbformat.writes(solved))
+            submit_from_tab(page_c, hub, carl, "09_carl_late")
+
+            # 4. the instructor: collect, grade (calc4ml grade, canary first), release feedback
+            out = calc4ml(course, exchange, "collect", A).stdout
+            assert "3 new or newer submission(s)" in out and "cannot be graded" not in out, out
+            graded = calc4ml(course, exchange, "grade", A)
+            assert "graded 3 of 3 submissions" in graded.stdout, graded.stdout + graded.stderr
+            calc4ml(course, exchange, "feedback", A)
+            with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+                scores = {s: (gb.find_submission(A, s).score, gb.find_submission(A, s).late_submission_penalty)
+                          for s in students}
+            assert scores[ada] == (12.0, 0.0) and scores[blaise] == (9.0, 0.0), scores
+            assert scores[carl][0] == 12.0 and scores[carl][1] == pytest.approx(1.2), scores  # 10%: 1 started day
+
+            # 5. the students fetch their feedback and read it
+            text = read_feedback(page, hub, ada, "10_ada")
+            assert "Score: 12.0 / 12.0" in text, text[:2000]
+            text = read_feedback(page_b, hub, blaise, "11_blaise")
+            assert "Score: 9.0 / 12.0" in text and "dLdOmega" in text, text[:3000]
+            assert "BEGIN HIDDEN TESTS" not in text
+
+            # 6. a TA overrides blaise's dLdOmega test in Formgrader
+            for path in [course, *course.rglob("*")]:
+                os.chown(path, pwd.getpwnam(ta).pw_uid, pwd.getpwnam(ta).pw_gid)
+            with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+                sub_id = gb.find_submission_notebook(A, A, blaise).id
+            page_t = page_of(ta)
+            page_t.goto(hub.user_url(ta, "formgrader"))
+            page_t.wait_for_selector("body")
+            _shot(page_t, "12_ta_formgrader")
+            page_t.goto(hub.user_url(ta, f"formgrader/submissions/{sub_id}/?index=0"))
+            box = page_t.locator("input.score#test_dLdOmega")
+            box.wait_for()
+            box.fill("2")
+            page_t.locator("textarea#dLdOmega-comment").fill("Sign slip only: the derivation is right. 2 of 3 points.")
+            page_t.keyboard.press("Tab")
+            page_t.wait_for_timeout(1500)  # formgrader saves on change
+            _shot(page_t, "13_ta_override")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+                    if gb.find_submission(A, blaise).score == 11.0:
+                        break
+                time.sleep(0.5)
+
+            nbgrader_as_instructor(course, exchange, "export", "--to", str(tmp_path / "grades.csv"))
+            export = {r["student_id"]: r for r in csv.DictReader(open(tmp_path / "grades.csv"))}
+            assert float(export[blaise]["score"]) == 11.0, export[blaise]
+            report = calc4ml(course, exchange, "report", "--out", str(tmp_path / "report"))
+            lms = {r["student_id"]: r for r in csv.DictReader(open(tmp_path / "report" / "lms_grades.csv"))}
+            assert float(lms[blaise]["score"]) == 11.0 and "test_dLdOmega: 0 -> 2" in lms[blaise]["ta_overrides"], lms
+            assert "Sign slip only" in lms[blaise]["ta_overrides"]
+            assert float(lms[carl]["late_penalty"]) == pytest.approx(1.2) and float(lms[carl]["score"]) == pytest.approx(10.8)
+            assert float(lms[ada]["score"]) == 12.0, report.stdout
+            browser.close()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
