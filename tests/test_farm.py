@@ -35,8 +35,12 @@ SPY = ("import os\nprint('SPY-ENV', sorted(os.environ.items()))\n"
 KEY = re.compile(r"calc4ml-grade-(?P<assignment>w\d_[a-z_]+)-(?P<student>.+)-[0-9a-f]{8}$")
 
 
+#: ``graders`` as the farm's tests import it (see ``frozen``); empty: the checkout's
+FROZEN: dict[str, str] = {}
+
+
 def calc4ml(course: Path, *args: str, check: bool = True, timeout: float = 3600) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}", **FROZEN)
     proc = subprocess.run([str(BIN / "calc4ml"), "--course", str(course), *args], env=env, capture_output=True,
                           text=True, timeout=timeout)
     if check and proc.returncode != 0:
@@ -75,6 +79,19 @@ def test_the_farm_refuses_an_sqlite_gradebook_and_a_remote_plain_scheduler(tmp_p
 
 # --------------------------------------------------------------------------------------------
 # real servers
+
+
+@pytest.fixture(scope="module", autouse=True)
+def frozen(tmp_path_factory):
+    """The instructor's side and the workers import one snapshot of ``graders`` (PYTHONPATH), as
+    one deployment of the course does: the workers refuse a task whose ``graders`` hash differs
+    from the instructor's, and this checkout is edited by others while the tests run."""
+    snapshot = tmp_path_factory.mktemp("frozen")
+    shutil.copytree(Path(__file__).resolve().parents[1] / "graders", snapshot / "graders",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    FROZEN["PYTHONPATH"] = str(snapshot)
+    yield snapshot
+    FROZEN.clear()
 
 
 @pytest.fixture(scope="module")
@@ -152,12 +169,12 @@ def test_a_farm_of_two_workers_grades_a_mixed_class_as_stock_nbgrader_does_and_a
     use_postgres(course, postgres.url)
     for a in ASSIGNMENTS:  # the assignments' rows, now in PostgreSQL
         nbgrader(course, "generate_assignment", a, "--force")
-    farm = DaskFarm(tmp_path / "dask")
+    farm = DaskFarm(tmp_path / "dask", env=FROZEN)
     try:
         farm.add_worker(course, jobs=1)
         farm.add_worker(course, jobs=1)
         farm.wait_for_workers(2)
-        env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
+        env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}", **FROZEN)
         run = subprocess.Popen([str(BIN / "calc4ml"), "--course", str(course), "grade", "--scheduler", farm.address,
                                 "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out: dict[str, str] = {}
@@ -251,7 +268,7 @@ def test_a_submission_that_kills_every_worker_it_lands_on_fails_after_n_tries_an
     use_postgres(course, postgres.new_database("killer"))
     students = ["ann", "bob", "victim"]
     a = _small_class(course, students)
-    farm = DaskFarm(tmp_path / "dask", allowed_failures=allowed)
+    farm = DaskFarm(tmp_path / "dask", allowed_failures=allowed, env=FROZEN)
     kills: list[str] = []
     stop = threading.Event()
 
@@ -299,8 +316,8 @@ def test_after_the_scheduler_dies_resume_on_a_new_one_grades_each_submission_onc
     use_postgres(course, url)
     students = [f"s{i}" for i in range(6)]
     a = _small_class(course, students)
-    env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
-    farm = DaskFarm(tmp_path / "dask1")
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}", **FROZEN)
+    farm = DaskFarm(tmp_path / "dask1", env=FROZEN)
     try:
         farm.add_worker(course, jobs=1, nthreads=1)
         farm.wait_for_workers(1)
@@ -320,7 +337,7 @@ def test_after_the_scheduler_dies_resume_on_a_new_one_grades_each_submission_onc
     done_first = {e["student"] for e in journal_entries(course) if e["success"]}
     assert 2 <= len(done_first) < len(students)
 
-    farm = DaskFarm(tmp_path / "dask2")
+    farm = DaskFarm(tmp_path / "dask2", env=FROZEN)
     try:
         farm.add_worker(course, jobs=1)
         farm.wait_for_workers(1)

@@ -148,12 +148,14 @@ def start_postgres(database: str = "calc4ml", user: str = "grader") -> Postgres:
 class DaskFarm:
     """A ``dask scheduler`` on 127.0.0.1 and ``dask worker`` processes with the grading plugin."""
 
-    def __init__(self, folder: Path, *, allowed_failures: int = 2) -> None:
+    def __init__(self, folder: Path, *, allowed_failures: int = 2, env: dict[str, str] | None = None) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}",
                         DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=str(allowed_failures),
-                        DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0")
+                        DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0",
+                        # a nanny's worker must be able to start the grading processes
+                        DASK_DISTRIBUTED__WORKER__DAEMON="False", **(env or {}))
         self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.scheduler = self._spawn("scheduler", [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port",

@@ -191,6 +191,9 @@ class GradingPlugin(WorkerPlugin):
     # -- set-up ----------------------------------------------------------------------------
     def setup(self, worker: Any = None) -> None:
         source = Path(self.course)
+        if mp.current_process().daemon:
+            raise FarmError("this worker runs as a daemonic process (a nanny's default) and cannot start grading "
+                            "processes: set DASK_DISTRIBUTED__WORKER__DAEMON=False for `dask worker`, or --no-nanny")
         if not (source / "nbgrader_config.py").exists():
             raise FarmError(f"{source} has no nbgrader_config.py: pass the course folder with --calc4ml-course")
         self.root = Path(tempfile.mkdtemp(prefix="calc4ml-farm-")) / "course"
