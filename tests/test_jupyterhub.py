@@ -2,7 +2,7 @@
 
 * ``test_bad_submissions_through_the_exchange``: students (real users, the students' env) hand in
   what is not a notebook, an empty file, 200 MB, a folder without the notebook, an assignment
-  that does not exist. Each gets nbgrader's message where nbgrader gives one (at submit), the
+  that does not exist; one submits twice and the second counts. Each gets nbgrader's message where nbgrader gives one (at submit), the
   instructor gets one line per student from ``calc4ml collect`` and ``calc4ml grade``, and the
   student who submitted a good notebook beside them is graded as usual.
 * ``test_a_term_on_jupyterhub`` (headless Chromium): a student logs into the hub, fetches w1
@@ -118,6 +118,10 @@ def test_bad_submissions_through_the_exchange(term, tmp_path):
             out = hub.run_as(user, ["nbgrader", "fetch_assignment", A])
             assert (Path(f"{base}/{user}") / A / NB).exists(), out.stderr
         home = {k: base / u / A for k, u in who.items()}
+        # the good student submits twice before the due date: the second replaces the first
+        write_as(who["good"], home["good"] / NB, nbformat.writes(variant_notebook("bug_dL_sign")))
+        first = hub.run_as(who["good"], ["nbgrader", "submit", A])
+        time.sleep(1.1)  # a later timestamp
         write_as(who["good"], home["good"] / NB, nbformat.writes(variant_notebook("correct_reference")))
         write_as(who["notnb"], home["notnb"] / NB, "my answers: omega = 0.5, the derivative is 2x\n")
         write_as(who["empty"], home["empty"] / NB, b"")
@@ -129,7 +133,7 @@ def test_bad_submissions_through_the_exchange(term, tmp_path):
 
         results = {k: hub.run_as(who[k], ["nbgrader", "submit", A], check=False) for k in ("good", "notnb", "empty", "huge", "nonb")}
         said = {k: r.stdout + r.stderr for k, r in results.items()}
-        assert results["good"].returncode == 0, said["good"]
+        assert results["good"].returncode == 0 and first.returncode == 0, said["good"]
         # nbgrader refuses these at submit, with its own message to the student
         assert results["huge"].returncode != 0 and "Directory size is too big" in said["huge"], said["huge"]
         assert results["nonb"].returncode != 0 and "missing notebooks" in said["nonb"] and NB in said["nonb"], said["nonb"]
@@ -161,7 +165,7 @@ def test_bad_submissions_through_the_exchange(term, tmp_path):
         from nbgrader.api import Gradebook
 
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-            assert gb.find_submission(A, who["good"]).score == 12.0
+            assert gb.find_submission(A, who["good"]).score == 12.0  # the last submission counts
 
 
 # --------------------------------------------------------------------------------------------

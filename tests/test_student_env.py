@@ -36,9 +36,6 @@ NOT_FOR_STUDENTS = ("reference", "reference.w1_cost_minimization", "graders.assi
                     "graders.autograde.verdicts", "graders.kernel.probe", "graders.kernel.harness", "graders.run",
                     "graders.run.sandbox", "graders.exchange", "graders.cli")
 
-pytestmark = pytest.mark.e2e
-
-
 def test_student_package_is_a_copy_of_the_graders_helpers():
     assert student_package.stale() == [], "run: python tools/student_package.py"
     init = (ROOT / "student" / "src" / "graders" / "__init__.py").read_text()
@@ -78,6 +75,7 @@ def _student_run(env: Path, cmd: list[str], cwd: Path, tmp: Path, **kw) -> subpr
     return subprocess.run(cmd, cwd=cwd, env=clean, capture_output=True, text=True, timeout=900, **kw)
 
 
+@pytest.mark.e2e
 def test_nothing_of_the_grading_side_is_importable(env, tmp_path):
     probe = (
         "import importlib, json, sys\n"
@@ -108,6 +106,7 @@ def test_nothing_of_the_grading_side_is_importable(env, tmp_path):
     assert leaked == []
 
 
+@pytest.mark.e2e
 def test_assert_close_says_what_the_grader_says(env, tmp_path):
     code = ("import numpy as np\nfrom graders import assert_close\n"
             "try:\n    assert_close(np.array([1.0, 2.0, 6.0]), np.array([1.0, 2.0, 3.0]), name='f(x)')\n"
@@ -118,6 +117,7 @@ def test_assert_close_says_what_the_grader_says(env, tmp_path):
     assert student.stdout == here.stdout
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_visible_tests_pass_in_the_student_env(env, tmp_path, assignment):
     work = tmp_path / assignment
@@ -129,6 +129,7 @@ def test_visible_tests_pass_in_the_student_env(env, tmp_path, assignment):
     assert "Success! Your notebook passes all the tests." in proc.stdout, f"{proc.stdout}\n{proc.stderr}"
 
 
+@pytest.mark.e2e
 def test_the_fetched_release_fails_validation_at_the_first_exercise(env, tmp_path):
     a = "w1_cost_minimization"
     work = tmp_path / a

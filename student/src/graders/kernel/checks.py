@@ -3,8 +3,11 @@
 
 Each stage stops at the first problem with one message that names the quantity. The value
 stage reports the tolerance, how many entries mismatch, the worst one, and the largest
-absolute and relative errors, like ``numpy.testing.assert_allclose``. All message text is
-built here, in :func:`mismatch_message` and :func:`check_returned`, and nowhere else.
+absolute and relative errors, like ``numpy.testing.assert_allclose``. The staged messages are
+built here (:func:`check_returned`, :func:`mismatch_message`, and the named stages
+:func:`check_defined` and :func:`check_scalar`), as is the finite-difference judge of a
+derivative (:func:`check_slope`); the per-assignment judges in ``graders.assignments`` add
+diagnoses of their own (a swapped pair, one step off, a term that looks missing).
 
 Messages of hidden checks (``reveal=False``) show the student's values but never the
 expected ones; visible checks on public, hand-made inputs may show both.
@@ -18,7 +21,8 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
-from graders.kernel.tolerances import VISIBLE_ATOL, VISIBLE_RTOL
+from graders.kernel.gradcheck import rel_error
+from graders.kernel.tolerances import FD_REL_ERROR, FD_STEP, VISIBLE_ATOL, VISIBLE_RTOL
 from graders.kernel.values import Returned, describe
 
 __all__ = [
@@ -28,6 +32,9 @@ __all__ = [
     "mismatch_message",
     "ratio_phrase",
     "check_returned",
+    "check_defined",
+    "check_scalar",
+    "check_slope",
     "assert_close",
     "ratio_hint",
     "CAUSES",
@@ -187,12 +194,7 @@ def check_returned(
     """
     __tracebackhide__ = True
     exp = None if expected is None else np.asarray(expected, dtype=np.float64)
-    # stage 1: defined
-    if got.missing:
-        raise CheckFailure(f"{name}: the function is not defined. Run the cell that defines it and keep its def line.")
-    # stage 2: returned
-    if got.error is not None:
-        raise CheckFailure(f"{name}: raised {got.error}")
+    check_defined(name, got)
     # stage 3: type
     if kind == "scalar":
         if not got.is_numeric or got.array.ndim != 0 or got.dtype in ("bool", "bool_"):
@@ -231,6 +233,59 @@ def check_returned(
     message = mismatch_message(name, actual, exp, rtol=rtol, atol=atol, reveal=reveal, labels=labels)
     if message is not None:
         raise CheckFailure(message)
+
+
+def check_defined(name: str, got: Returned) -> None:
+    """The first two stages: the function is defined, and the call returned (did not raise)."""
+    __tracebackhide__ = True
+    # stage 1: defined
+    if got.missing:
+        raise CheckFailure(f"{name}: the function is not defined. Run the cell that defines it and keep its def line.")
+    # stage 2: returned
+    if got.error is not None:
+        raise CheckFailure(f"{name}: raised {got.error}")
+
+
+def check_scalar(name: str, got: Returned) -> None:
+    """The first three stages for a single number: defined, returned, a float (no value compared)."""
+    __tracebackhide__ = True
+    check_returned(name, got, None, kind="scalar", rtol=0, atol=0, reveal=False)
+
+
+def check_slope(
+    name: str,
+    values: np.ndarray,
+    slopes: np.ndarray,
+    *,
+    of: str,
+    places: Sequence[str],
+    counted: str,
+    floor: float,
+    along: str | None = None,
+    causes: dict[float, str] | None = None,
+) -> None:
+    """Judge ``values`` of a derivative against central differences ``slopes`` of ``of`` (taken
+    with step ``FD_STEP``) at ``places``, by the symmetric relative error of
+    :func:`graders.kernel.gradcheck.rel_error` (``floor`` in the derivative's units); raise
+    :class:`CheckFailure` saying it is not the slope if any is over ``FD_REL_ERROR``. The
+    message shows the student's value at the worst place, never the slope there; a ratio that is
+    the same at every mismatch is named, and ``causes`` adds a cause for a given ratio."""
+    __tracebackhide__ = True
+    errors = rel_error(values, slopes, floor=floor)
+    bad = errors > FD_REL_ERROR
+    if not np.any(bad):
+        return
+    worst = int(np.argmax(errors))
+    ratio = ratio_hint(values[bad], slopes[bad])
+    phrase = ratio_phrase(ratio, "the slope", exact=False)
+    extra = "".join(text for r, text in (causes or {}).items() if ratio is not None and abs(ratio - r) < 1e-6)
+    raise CheckFailure(
+        f"{name}: not the slope of {of}{f' along {along}' if along else ''}.\n"
+        f"  compared with central differences of {of} (step {FD_STEP:g}); relative error must be <= {FD_REL_ERROR:g}\n"
+        f"  mismatched: {int(bad.sum())} of {len(values)} {counted}\n"
+        f"  worst at {places[worst]}: yours {values[worst]:.6g}, relative error {errors[worst]:.3g}"
+        + (f"\n  hint: {phrase}" if phrase else "") + extra
+    )
 
 
 def assert_close(
