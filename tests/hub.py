@@ -117,8 +117,10 @@ def shared_python() -> str | None:
 def _student_env_key() -> str:
     h = hashlib.sha256()
     student = ROOT / "student"
-    files = [student / "pyproject.toml", student / "requirements.txt", *sorted((student / "src" / "graders").rglob("*.py")),
-             *sorted((student / "jupyter").glob("*")), ROOT / "requirements.lock", ROOT / "tools" / "student_env.py"]
+    files = [student / "pyproject.toml", student / "setup.py", student / "requirements.txt",
+             *sorted((student / "src" / "graders").rglob("*.py")), *sorted((student / "jupyter").glob("*")),
+             *sorted((ROOT / "graders" / "kernel").glob("*.py")), ROOT / "graders" / "coursedata.py",
+             ROOT / "requirements.lock", ROOT / "tools" / "student_env.py"]
     for path in files:  # what decides the env (not pip's build folders in student/)
         if path.is_file():
             h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())

@@ -1,7 +1,8 @@
 """The students' environment: a fresh venv built from ``student/requirements.txt``.
 
-* Its helper package (``student/src/graders``) is a verbatim copy of the grading side's public
-  helpers (``tools/student_package.py --check``), so ``assert_close`` says the same there as here.
+* Its helper package (``calc4ml-student``) holds the grading side's own helper modules, taken from
+  ``graders/`` when it is built (``student/setup.py``): byte for byte the same files, so
+  ``assert_close`` says the same there as here.
 * Every release notebook, filled with the reference solutions, passes ``nbgrader validate`` run
   from that env (its own Python kernel): the visible tests run there as written; the plain w1
   release fails validation at its first ``NotImplementedError``.
@@ -28,18 +29,25 @@ import pytest
 from conftest import ROOT
 from corpus import build_submission, load_variant
 
-sys.path.insert(0, str(ROOT / "tools"))
-import student_package  # noqa: E402
-
 ASSIGNMENTS = ("w1_cost_minimization", "w2_linear_regression", "w3_two_layer_network", "w4_newtons_method")
 NOT_FOR_STUDENTS = ("reference", "reference.w1_cost_minimization", "graders.assignments", "graders.autograde",
                     "graders.autograde.verdicts", "graders.kernel.probe", "graders.kernel.harness", "graders.run",
                     "graders.run.sandbox", "graders.exchange", "graders.cli")
 
-def test_student_package_is_a_copy_of_the_graders_helpers():
-    assert student_package.stale() == [], "run: python tools/student_package.py"
+def test_student_package_exports_the_helpers_only():
     init = (ROOT / "student" / "src" / "graders" / "__init__.py").read_text()
-    assert "assignments" not in init.split('"""', 2)[2] and "verdicts" not in init.split('"""', 2)[2]
+    code = init.split('"""', 2)[2]
+    assert "assignments" not in code and "autograde" not in code and "probe" not in code
+
+
+@pytest.mark.e2e
+def test_the_student_package_ships_the_graders_own_helpers(env):
+    site = next((env / "lib").glob("python3*/site-packages")) / "graders"
+    shipped = sorted(str(p.relative_to(site)) for p in site.rglob("*.py"))
+    assert shipped == ["__init__.py", "coursedata.py", "kernel/__init__.py", "kernel/checks.py", "kernel/gradcheck.py",
+                       "kernel/tolerances.py", "kernel/values.py"]
+    for rel in shipped[1:]:
+        assert (site / rel).read_bytes() == (ROOT / "graders" / rel).read_bytes(), rel
 
 
 def test_student_requirements_pin_what_the_course_is_graded_with():

@@ -4,7 +4,8 @@
 the grader's), ``gradient_check`` (w3) and ``from graders.coursedata import make_blobs`` (w3's
 data) work here as in grading. The judges (``graders.assignments``, ``graders.autograde``), the
 hidden tests' probe, the reference solutions and the grading machinery are not in this package.
-Its other modules are verbatim copies of the grading side's (tools/student_package.py).
+Its other modules are the grading side's own files, taken from the course's ``graders`` when the
+package is built (``student/setup.py``).
 """
 
 from graders.kernel.checks import CheckFailure, assert_close, mismatch_message
