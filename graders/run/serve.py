@@ -382,25 +382,29 @@ class GradingPool:
         self.pool = cf.ProcessPoolExecutor(
             max_workers=self.workers, mp_context=self._ctx, initializer=_serve_worker_init,
             initargs=(str(self.course_root), self.use_zygote, slots, self.pids))
-        #: pids of the workers already dead when the pool broke: the ones that died first. Read in
-        #: a future's callback, which runs before the pool terminates the other workers (whose exit
-        #: codes then depend on their signal handlers)
+        #: pids of the workers that died first when the pool broke (the pool then terminates the
+        #: others): a thread waits on the workers' sentinels, as the pool's own manager thread does
         self.dead_at_break: set[int] | None = None
         # start every worker now (they warm up while the server waits for submissions)
         for _ in range(self.workers):
             self.pool.submit(os.getpid)
+        threading.Thread(target=self._watch, args=(self.processes(),), daemon=True).start()
 
-    def _on_done(self, fut: cf.Future[Any]) -> None:
-        if not fut.cancelled() and self.dead_at_break is None and isinstance(fut.exception(), cf.process.BrokenProcessPool):
-            self.dead_at_break = {p.pid for p in self.processes() if p.exitcode is not None}
+    def _watch(self, procs: list[Any]) -> None:
+        from multiprocessing.connection import wait
+
+        sentinels = {p.sentinel: p.pid for p in procs}
+        try:
+            ready = wait(list(sentinels))
+        except (OSError, ValueError):
+            return
+        self.dead_at_break = {sentinels[r] for r in ready}
 
     def submit(self, sub: Submission, inbound: Path, course: tuple[tuple[str, str], ...],
                hold_until: str | None) -> cf.Future[Outcome]:
         """Grade one submission: collect, grade, feedback, release. The seam of the engine."""
         payload = {"name": sub.name, "student": sub.student, "assignment": sub.assignment, "timestamp": sub.timestamp}
-        fut = self.pool.submit(_serve_one, payload, str(inbound), course, hold_until)
-        fut.add_done_callback(self._on_done)
-        return fut
+        return self.pool.submit(_serve_one, payload, str(inbound), course, hold_until)
 
     def release_all(self, assignment: str) -> cf.Future[str]:
         return self.pool.submit(_release_all, assignment)
@@ -682,6 +686,9 @@ class Server:
         """A worker died: the pool is gone with every submission in it. The one whose worker the
         server killed (timeout) fails; one whose worker died on its own is charged a death; the
         rest are queued again as they were. Then a new pool."""
+        deadline = time.monotonic() + 2  # the sentinel thread woke with the pool's manager thread
+        while self.pool.dead_at_break is None and time.monotonic() < deadline:
+            time.sleep(0.01)
         died = self.pool.dead_at_break or set()
         for fut, sub in list(self.running.items()):
             self.running.pop(fut)
@@ -701,7 +708,7 @@ class Server:
                 sub.state = "queued"
                 self._log(f"{sub.student} / {sub.assignment} submitted {sub.timestamp}: its grading worker "
                           f"died{' (this submission is suspected: graded alone next)' if sub.worker_deaths else ''}; "
-                          "grading it again")
+                          f"grading it again (its worker {pid}; died first: {sorted(died) or 'unknown'})")
         self._pids = {}
         self.pool.restart()
         self._status_dirty = True
