@@ -62,7 +62,7 @@ SPAWN_TIMEOUT = 180
 
 __all__ = [
     "hub_missing", "student_env", "unix_users", "running_hub", "Hub", "world_readable_tmpdir",
-    "remove_users", "PROXY", "course_env", "shared_python",
+    "remove_users", "PROXY", "course_env", "shared_python", "run_as",
 ]
 
 
@@ -81,7 +81,8 @@ def _traversable_by_others(path: Path) -> bool:
 
 
 def hub_missing(*, instructors: bool = True) -> str | None:
-    """Why a JupyterHub with real users cannot run here, or None when it can."""
+    """Why a JupyterHub with real users cannot run here, or None when it can (``instructors``:
+    kept for callers; a TA's server needs nothing more since it runs :func:`course_env`)."""
     if os.geteuid() != 0:
         return "the hub tests make real Unix users and spawn their servers as them: run them as root (CI does)"
     for tool in ("useradd", "userdel", "runuser"):
@@ -304,15 +305,23 @@ class Hub:
                timeout: float = 300) -> subprocess.CompletedProcess:
         """Run ``cmd`` as ``user`` in the environment their server has (the students' env first
         on PATH for a student, the course's venv for an instructor), from their home."""
-        entry = pwd.getpwnam(user)
         bin_dir = self.env_bin if user in self.students else course_env() / "bin"
-        env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": entry.pw_dir, "USER": user, "LOGNAME": user,
-               "CALC4ML_EXCHANGE": str(self.exchange), "LANG": "C.UTF-8"}
-        proc = subprocess.run(["runuser", "-u", user, "--", "env", *[f"{k}={v}" for k, v in env.items()], *cmd],
-                              cwd=cwd or entry.pw_dir, capture_output=True, text=True, timeout=timeout)
-        if check and proc.returncode != 0:
-            raise AssertionError(f"{' '.join(cmd)} as {user} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-        return proc
+        return run_as(user, cmd, bin_dir=bin_dir, exchange=self.exchange, cwd=cwd, check=check, timeout=timeout)
+
+
+def run_as(user: str, cmd: Sequence[str], *, bin_dir: Path, exchange: Path, cwd: str | None = None,
+           check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``cmd`` as the Unix user ``user`` (``runuser``), ``bin_dir`` first on PATH and the
+    exchange at ``exchange``, from their home: what a student types in a terminal (``nbgrader
+    fetch_assignment``, ``nbgrader submit``) without a hub."""
+    entry = pwd.getpwnam(user)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": entry.pw_dir, "USER": user, "LOGNAME": user,
+           "CALC4ML_EXCHANGE": str(exchange), "LANG": "C.UTF-8"}
+    proc = subprocess.run(["runuser", "-u", user, "--", "env", *[f"{k}={v}" for k, v in env.items()], *cmd],
+                          cwd=cwd or entry.pw_dir, capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} as {user} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
 
 
 HUB_CONFIG = '''\
