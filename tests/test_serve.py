@@ -7,6 +7,7 @@ feedback of their latest submission with ``nbgrader fetch_feedback``."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import pwd
@@ -106,6 +107,7 @@ def users_python() -> Path:
     if not system.exists():
         pytest.skip(f"other users cannot run {BIN / 'python'} and there is no {system}")
     env = world_readable_tmpdir("calc4ml-submitter-env-")
+    atexit.register(shutil.rmtree, env, ignore_errors=True)
     subprocess.run([str(system), "-m", "venv", "--without-pip", str(env)], check=True)
     (env / "lib" / system.name / "site-packages" / "course.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     _PYTHON.append(env / "bin" / "python")
@@ -164,6 +166,7 @@ class Served:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(timeout=60)
+        shutil.rmtree(self.exchange, ignore_errors=True)
 
     def journal(self) -> list[dict]:
         path = self.course / JOURNAL
@@ -483,6 +486,7 @@ def test_a_hanging_submission_and_one_that_kills_its_worker_fail_alone(tmp_path)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
+        shutil.rmtree(exchange, ignore_errors=True)
 
 
 def test_hidden_check_results_held_until_the_due_date(tmp_path) -> None:
@@ -511,6 +515,7 @@ def test_hidden_check_results_held_until_the_due_date(tmp_path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
+        shutil.rmtree(exchange, ignore_errors=True)
 
 
 def _inbound_folder(inbound: Path, student: str, assignment: str, when: str, complete: bool = True) -> str:
@@ -552,3 +557,62 @@ def test_journal_replay_supersedes_queued_resubmissions_and_sees_each_once(tmp_p
     third = Server(tmp_path / "course", inbound, [W1, W2])
     third._recover()
     assert third.subs[new].state == "queued" and third.subs[old].state == "superseded"
+
+
+@pytest.mark.browser
+def test_on_jupyterhub_a_student_submits_and_fetches_graded_feedback_without_anyone_running_a_command() -> None:
+    """A real hub (tests/hub.py), a real student in headless Chromium: Fetch, write a notebook,
+    Submit, then Fetch Feedback shows the grade, with only ``calc4ml serve`` running beside."""
+    from hub import hub_missing, running_hub, unix_users, world_readable_tmpdir
+
+    reason = hub_missing(instructors=False)
+    if reason:
+        pytest.skip(reason)
+    from browser import CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, VIEWPORT, browser_missing
+
+    reason = browser_missing()
+    if reason:
+        pytest.skip(reason)
+    from nbgrader.api import Gradebook
+    from playwright.sync_api import sync_playwright
+    from test_jupyterhub import A, NB, fetch_from_tab, read_feedback, submit_from_tab, variant_notebook, write_as
+
+    base = world_readable_tmpdir("calc4ml-hubserve-")
+    course = make_course(base / "course")
+    exchange = base / "exchange"
+    subprocess.run([str(BIN / "calc4ml"), "--course", str(course), "release", A, "--publish"], env=_env(exchange),
+                   check=True, capture_output=True, text=True)
+    log = base / "serve.log"
+    server = subprocess.Popen([str(BIN / "calc4ml"), "--course", str(course), "serve", A], env=_env(exchange),
+                              stdout=open(log, "w"), stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait(lambda: " serving " in log.read_text() or server.poll() is not None, "serve started", log=log)
+        assert server.poll() is None, log.read_text()[-3000:]
+        with unix_users(1, prefix="stu", home_base=base) as (ada,), \
+                running_hub(base / "hub", students=[ada], exchange=exchange) as hub, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+            context = browser.new_context(viewport=VIEWPORT)
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            hub.login(page, ada)
+            fetch_from_tab(page, hub, ada, "serve_01_ada")
+            write_as(ada, base / ada / A / NB, nbformat.writes(variant_notebook("bug_dL_sign")))
+            submit_from_tab(page, hub, ada, "serve_02_ada")
+            # nobody runs a command: the student presses Fetch Feedback until the graded page comes
+            text, deadline = "", time.monotonic() + 300
+            while "(Score:" not in text:
+                assert time.monotonic() < deadline, f"no graded feedback reached {ada}\n{log.read_text()[-3000:]}"
+                try:
+                    text = read_feedback(page, hub, ada, "serve_03_ada")
+                except AssertionError:
+                    text = ""
+            with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+                sub = gb.find_submission(A, ada)
+                score, max_score = sub.score, sub.max_score
+            assert 0 < score < max_score  # a wrong sign in dLdOmega costs that test only
+            assert f"Score: {score:.1f} / {max_score:.1f}" in text and "dLdOmega" in text, text[:3000]
+            assert "BEGIN HIDDEN TESTS" not in text
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=120)
+        shutil.rmtree(base, ignore_errors=True)
