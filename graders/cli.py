@@ -274,7 +274,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"canary: the solution notebooks of {', '.join(todo)} score full marks here ({seconds:.1f} s)")
     from graders.exchange import sync_due_dates
 
-    sync_due_dates(nbgrader_api(root), assignments)  # the configured due dates decide who is late
+    # the configured due dates decide who is late (only for what is graded: no empty rows for the rest)
+    sync_due_dates(nbgrader_api(root), sorted({t.assignment for t in everyone}))
     try:
         bar = Progress(0, enabled=not args.quiet)
         summary = grade_class(root, assignments, students=args.student or None, jobs=args.jobs, resume=args.resume,

@@ -106,18 +106,22 @@ def due_dates(config) -> dict[str, datetime]:
 
 
 def sync_due_dates(api, assignments: list[str] | None = None) -> dict[str, datetime]:
-    """Write the configured due dates into the gradebook (creating the assignment rows) for
-    ``assignments`` (default: every one configured); return what was written."""
+    """Write the configured due dates into the gradebook for ``assignments`` (default: every one
+    configured) that the gradebook knows (``generate_assignment`` adds them); return what was written."""
     from nbgrader.api import Gradebook
 
     dates = due_dates(api.config)
     chosen = {a: d for a, d in dates.items() if assignments is None or a in assignments}
     if not chosen:
         return {}
+    written = {}
     with Gradebook(api.coursedir.db_url, course_id=api.coursedir.course_id) as gb:
+        known = {a.name for a in gb.assignments}
         for name, when in chosen.items():
-            gb.update_or_create_assignment(name, duedate=when)
-    return chosen
+            if name in known:  # generate_assignment made it; an empty row would hide nbgrader's own checks
+                gb.update_or_create_assignment(name, duedate=when)
+                written[name] = when
+    return written
 
 
 def exchange_permissions_problem(root: str | os.PathLike) -> str | None:
