@@ -192,10 +192,12 @@ def notebook_problem(path: Path, max_bytes: int | None = None) -> str | None:
         return "empty file (0 bytes)"
     if max_bytes is not None and size > max_bytes:
         return f"{size / 1e6:.0f} MB, over the course's {max_bytes / 1e6:.0f} MB per file"
+    from nbformat.reader import NotJSONError
+
     try:
         nbformat.read(path, as_version=4)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return f"not a notebook (not JSON: {str(exc).splitlines()[0][:80]})"
+    except (NotJSONError, json.JSONDecodeError, UnicodeDecodeError):
+        return "not a notebook (not JSON)"
     except Exception as exc:  # nbformat's validation and reader errors
         return f"not a notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:80] if str(exc) else ''})"
     return None
