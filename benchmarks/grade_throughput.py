@@ -292,6 +292,197 @@ FLOORS = {"cold": ("cold floor (python per notebook)", run_floor),
           "warm": ("warm floor (forked, preloaded)", run_warm_floor)}
 
 
+# --------------------------------------------------------------------------------------------
+# the farm (--scheduler): graders/run/farm.py on Dask distributed, the gradebook on PostgreSQL
+
+
+def _farm_reset(course: Path, pg, assignments: list[str]) -> None:
+    """A fresh PostgreSQL gradebook and no outputs: every configuration starts from the same state."""
+    for folder in ("autograded", "feedback", ".calc4ml"):
+        shutil.rmtree(course / folder, ignore_errors=True)
+    pg.sql(f"DROP DATABASE IF EXISTS {pg.database} WITH (FORCE)")
+    pg.sql(f"CREATE DATABASE {pg.database} OWNER {pg.user}")
+    for a in assignments:
+        subprocess.run([str(BIN / "nbgrader"), "generate_assignment", a, "--force"], cwd=course, env=_env(),
+                       check=True, capture_output=True)
+
+
+def _pg_stats(pg) -> dict[str, float]:
+    """The gradebook database's counters (pg_stat_database): sessions, commits, rows written."""
+    time.sleep(1.5)  # backends report their counters within a second of their last transaction
+    row = pg.sql(
+        f"SELECT sessions, xact_commit, tup_inserted + tup_updated + tup_deleted, tup_fetched "
+        f"FROM pg_stat_database WHERE datname = '{pg.database}'", database=pg.database)
+    keys = ("connections", "commits", "rows written", "rows read")
+    return dict(zip(keys, (float(x) for x in row.strip().split("|"))))
+
+
+class PeakConnections:
+    """The most connections to the gradebook's database open at once, sampled every 0.25 s."""
+
+    def __init__(self, pg) -> None:
+        import psycopg
+
+        self.conn = psycopg.connect(f"host=127.0.0.1 port={pg.port} user={pg.user} password={pg.password} "
+                                    f"dbname={pg.database}", autocommit=True)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.25):
+            (n,) = self.conn.execute("SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database()"
+                                     ).fetchone()
+            self.peak = max(self.peak, n)
+
+    def __enter__(self) -> "PeakConnections":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.conn.close()
+
+
+def _grade_timed(course: Path, assignments: list[str], extra: list[str], pg=None) -> tuple[Meter, str]:
+    cmd = [str(BIN / "calc4ml"), "--course", str(course), "grade", *assignments, "--no-canary", "--quiet", *extra]
+    with Meter() as m, PeakConnections(pg) as conns:
+        out = subprocess.run(cmd, cwd=course, env=_env(), capture_output=True, text=True)
+    m.connections = conns.peak  # type: ignore[attr-defined]
+    if out.returncode not in (0, 1):
+        raise SystemExit(f"calc4ml grade {' '.join(extra)} failed:\n{out.stdout}\n{out.stderr}")
+    return m, out.stdout.strip().splitlines()[0] if out.stdout.strip() else ""
+
+
+def _warm_workers(address: str, n: int) -> float:
+    """Wait for ``n`` workers whose grading processes have started (fork servers warm); seconds."""
+    from distributed import Client
+
+    t0 = time.monotonic()
+    with Client(address, timeout=60, set_as_default=False) as client:
+        client.wait_for_workers(n, timeout=300)
+
+        def warm(dask_worker):  # noqa: ANN001 - runs on the worker
+            plugin = dask_worker.plugins["calc4ml-grading"]
+            return len({plugin.pool.submit(os.getpid).result() for _ in range(4 * plugin.jobs)})
+
+        client.run(warm)
+    return time.monotonic() - t0
+
+
+def dask_roundtrip(address: str, payload: int, tasks: int = 200) -> float:
+    """Seconds per task of Dask alone: a no-op task carrying ``payload`` bytes (a notebook) and
+    returning as much (its autograded copy), ``tasks`` of them, as many in flight as workers' threads."""
+    from distributed import Client, as_completed
+
+    blob = os.urandom(payload)
+    with Client(address, timeout=60) as client:  # as_completed needs it as the default client
+        threads = sum(client.nthreads().values())
+        t0 = time.monotonic()
+        futures = [client.submit(bytes, blob, pure=False) for _ in range(min(threads * 2, tasks))]
+        sent = len(futures)
+        done = as_completed(futures)
+        for f in done:
+            f.result()
+            if sent < tasks:
+                done.add(client.submit(bytes, blob, pure=False))
+                sent += 1
+        return (time.monotonic() - t0) / tasks * threads
+
+
+def farm_benchmark(args: argparse.Namespace) -> None:
+    """Local pool, a farm of 1 worker and one of 2 workers on this machine's cores, same class,
+    same PostgreSQL gradebook (fresh for each), grades compared; then Dask's own cost per task."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from farm_servers import DaskFarm, start_postgres
+
+    cores = os.cpu_count() or 1
+    jobs = args.jobs or cores
+    course = Path(tempfile.mkdtemp(prefix="bench-farm-")) / "course"
+    # one snapshot of graders for the instructor's side and every worker, as one deployment has:
+    # workers refuse tasks hashed under other graders, and a checkout may be edited meanwhile
+    shutil.copytree(ROOT / "graders", course.parent / "frozen" / "graders", ignore=shutil.ignore_patterns("__pycache__"))
+    os.environ["PYTHONPATH"] = str(course.parent / "frozen")
+    n = build_course(course, args.per_assignment, args.assignments)
+    sizes = [p.stat().st_size for p in (course / "submitted").glob("*/*/*.ipynb")]
+    pg = start_postgres()
+    farm = None
+    try:
+        with open(course / "nbgrader_config.py", "a") as f:
+            f.write(f"\nc.CourseDirectory.db_url = {pg.url!r}\n")
+        print(f"{n} submissions ({args.per_assignment} per assignment x {len(args.assignments)}), {cores} cores, "
+              f"{jobs} kernels at once in every configuration, gradebook PostgreSQL {pg.sql('SHOW server_version').strip()}",
+              flush=True)
+        rows: list[tuple[str, Meter, str, float]] = []
+        scores = {}
+        load: dict[str, dict[str, float]] = {}
+        configs = [("local pool", 0), ("farm, 1 worker", 1), ("farm, 2 workers", 2)]
+        for rnd in range(args.rounds):
+            for name, workers in configs:
+                _farm_reset(course, pg, args.assignments)
+                before = _pg_stats(pg)
+                setup = 0.0
+                if workers:
+                    farm = DaskFarm(course.parent / f"dask-{workers}-{rnd}")
+                    t0 = time.monotonic()
+                    for _ in range(workers):
+                        farm.add_worker(course, jobs=max(1, jobs // workers))
+                    _warm_workers(farm.address, workers)
+                    setup = time.monotonic() - t0
+                    m, line = _grade_timed(course, args.assignments, ["--scheduler", farm.address], pg)
+                else:
+                    m, line = _grade_timed(course, args.assignments, ["--jobs", str(jobs)], pg)
+                scores[name] = cell_scores(course, args.assignments)
+                after = _pg_stats(pg)
+                load[name] = {k: (after[k] - before[k]) / n for k in after}
+                load[name]["peak connections at once"] = float(m.connections)
+                rows.append((name, m, line, setup))
+                if f"graded {n} of {n} " not in line:
+                    raise SystemExit(f"{name}: not every submission was graded: {line}")
+                print(f"round {rnd + 1}: {name}: {m.wall:.1f} s ({n / m.wall:.3f} nb/s){f', workers set up in {setup:.1f} s' if workers else ''}: {line}",
+                      flush=True)
+                if workers and not (rnd == args.rounds - 1 and workers == 2):
+                    farm.close()
+                    farm = None
+        assert farm is not None
+        per_task = dask_roundtrip(farm.address, int(sorted(sizes)[len(sizes) // 2]))
+        back = sorted(sum(p.stat().st_size for d in ("autograded", "feedback") for p in (course / d / s / a).rglob("*")
+                          if p.is_file()) for s, a in (f.parts[-2:] for f in (course / "submitted").glob("*/*")))
+        returned = back[len(back) // 2]
+        differ = {name: sum(scores[name].get(k) != v for k, v in scores["local pool"].items()) + len(
+            set(scores[name]) - set(scores["local pool"])) for name in scores}
+    finally:
+        if farm is not None:
+            farm.close()
+        pg.stop()
+        if not args.keep:
+            shutil.rmtree(course.parent, ignore_errors=True)
+
+    walls = {name: sum(m.wall for nm, m, _, _ in rows if nm == name) for name, _ in configs}
+    cpus = {name: sum(m.cpu for nm, m, _, _ in rows if nm == name) for name, _ in configs}
+    total = n * args.rounds
+    print()
+    print(f"{'configuration':<18} {'wall s':>9} {'nb/s':>7} {'CPU s/nb':>9} {'vs local pool':>14}")
+    for name, _ in configs:
+        print(f"{name:<18} {walls[name]:9.1f} {total / walls[name]:7.3f} {cpus[name] / total:9.2f} "
+              f"{(walls[name] / walls['local pool'] - 1) * 100:+13.1f}%")
+    local_per_nb = walls["local pool"] / total
+    print(f"overhead of the farm per task (wall, same cores): 1 worker {(walls['farm, 1 worker'] - walls['local pool']) / total * 1000:+.0f} ms, "
+          f"2 workers {(walls['farm, 2 workers'] - walls['local pool']) / total * 1000:+.0f} ms (a notebook takes "
+          f"{local_per_nb * 1000:.0f} ms of the local pool's wall time)")
+    print(f"Dask alone: {per_task * 1000:.1f} ms per task per thread for a {sorted(sizes)[len(sizes) // 2] / 1024:.0f} KiB "
+          f"notebook there and back = {per_task / (local_per_nb * jobs) * 100:.2f}% of a notebook's grading")
+    for name, per in load.items():
+        print(f"gradebook load per submission ({name}): " + ", ".join(f"{v:.1f} {k}" for k, v in per.items()))
+    print(f"submission size: median {sorted(sizes)[len(sizes) // 2] / 1024:.0f} KiB, largest {max(sizes) / 1024:.0f} KiB; "
+          f"what a task returns (autograded folder + feedback): median {returned / 1024:.0f} KiB")
+    print(f"grades: cells compared {len(scores['local pool'])}; cells that differ from the local pool: "
+          + ", ".join(f"{k} {v}" for k, v in differ.items()))
+    if any(differ.values()):
+        raise SystemExit("grades differ")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -306,7 +497,14 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1,
                     help="interleave: stock and ours take turns on this many slices of the class (default: 1, "
                          "stock on everything, then ours)")
+    ap.add_argument("--scheduler", choices=["local"], default=None,
+                    help="measure the grading farm instead: start PostgreSQL and a loopback Dask scheduler here, "
+                         "grade with the local pool, a farm of 1 worker and of 2 workers (same cores, same "
+                         "gradebook), and print notebooks/s, the farm's overhead per task and Dask's own")
     args = ap.parse_args()
+    if args.scheduler:
+        farm_benchmark(args)
+        return
 
     cores = os.cpu_count() or 1
     if args.floor_only:
