@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -17,6 +18,7 @@ from nbgrader.api import Gradebook
 
 from conftest import full_marks, make_course, nbgrader, points, submit
 from corpus import build_submission
+from graders.run.sandbox import UNSAFE_NO_PROCESS_LIMIT_ENV
 
 A = "w1_cost_minimization"
 pytestmark = pytest.mark.e2e
@@ -199,4 +201,8 @@ def test_what_a_kernel_writes_stays_bounded_and_out_of_autograded(hostile):
     nb = nbformat.read(folder / f"{A}.ipynb", as_version=4)
     printed = "".join(o.get("text", "") for o in _cell(nb, "load_prices").outputs)
     # ENOSPC at each private tmpfs's size, EAGAIN at the process limit; nothing left on the host
-    assert printed.count("HOG ") == 3 and "FORK " in printed and "BlockingIOError" in printed, printed
+    assert printed.count("HOG ") == 3, printed
+    if os.geteuid() == 0 and os.environ.get(UNSAFE_NO_PROCESS_LIMIT_ENV) == "1":
+        print(f"process limit not checked: {UNSAFE_NO_PROCESS_LIMIT_ENV}=1 (no writable pids cgroup for a root grader)")
+    else:
+        assert "FORK " in printed and "BlockingIOError" in printed, printed
