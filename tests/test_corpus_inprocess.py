@@ -112,9 +112,19 @@ def _kernel_side(assignment: str, nb: nbformat.NotebookNode) -> dict[str, list[d
 
 
 def _preload() -> None:
-    """What every child imports, imported once in the zygote (matplotlib alone is most of a child's time)."""
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    import matplotlib.pyplot  # noqa: F401
+    """What every child imports, imported once in the zygote (matplotlib alone is most of a child's time).
+
+    Runs in pytest's own process (the zygote forks from it): its environment is left as it was, or
+    the JupyterLab the browser tests start would inherit MPLBACKEND=Agg and show no plot."""
+    previous = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "Agg"
+    try:
+        import matplotlib.pyplot  # noqa: F401
+    finally:
+        if previous is None:
+            del os.environ["MPLBACKEND"]
+        else:
+            os.environ["MPLBACKEND"] = previous
     import pandas  # noqa: F401
 
     import graders  # noqa: F401

@@ -434,7 +434,7 @@ def test_resume_regrades_what_was_graded_under_since_changed_graders_reference_o
 
     # a check, the reference, the configuration fixed after the class was graded: what was graded
     # under the old one is graded again
-    for part, path in (("graders", course / "graders" / "checks.py"), ("reference", course / "reference" / f"{a}.py"),
+    for part, path in (("graders", course / "graders" / "kernel" / "checks.py"), ("reference", course / "reference" / f"{a}.py"),
                        ("config", course / "nbgrader_config.py")):
         path.write_text(path.read_text() + "\n# a fix\n")
         fixed = calc4ml(course, "grade", a, "--jobs", "2", "--no-feedback", "--quiet", "--resume")
