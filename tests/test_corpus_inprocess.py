@@ -40,6 +40,7 @@ import pytest
 
 from conftest import ASSIGNMENTS, ROOT, expected_scores, full_marks, points
 from corpus import build_submission, load_variant
+from graders.run.isolate import remove_tree
 
 #: (assignment, variant name) -> variant, for every file in tests/corpus/<assignment>/
 VARIANTS = {(a, p.stem): load_variant(p) for a in ASSIGNMENTS for p in sorted((ROOT / "tests" / "corpus" / a).glob("*.py"))}
@@ -143,8 +144,10 @@ def _serve(requests: Connection, replies: Connection) -> None:
         except EOFError:  # pytest is done
             os._exit(0)
         read_fd, write_fd = os.pipe()
+        scratch = tempfile.mkdtemp(prefix="calc4ml-inprocess-")  # the child's /tmp, removed after it
         pid = os.fork()
         if pid == 0:  # the kernel's stand-in
+            tempfile.tempdir = scratch
             os.close(read_fd)
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
@@ -168,6 +171,11 @@ def _serve(requests: Connection, replies: Connection) -> None:
             data = json.dumps({"__error__": f"the variant's child ran longer than {CHILD_TIMEOUT} s"}).encode()
         child.close()
         os.waitpid(pid, 0)
+        os.chdir("/")
+        try:
+            remove_tree(scratch)  # whatever modes the variant left
+        except OSError:
+            pass
         replies.send_bytes(data)
 
 

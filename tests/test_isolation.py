@@ -217,3 +217,24 @@ def test_a_fork_server_whose_reset_left_something_is_thrown_away_and_grading_goe
     assert out.strip() == "42"
     assert zygote.renewals == 1 and zygote.root != first_root and zygote.proc.pid != first_pid
     assert not first_root.exists(), "the old sandbox's folders are gone"
+
+
+def test_folders_of_a_fork_server_whose_worker_was_killed_are_removed_by_the_next() -> None:
+    import tempfile
+
+    from graders.run.fastgrade import OWNER_FILE
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    orphan = Path(tempfile.mkdtemp(prefix="calc4ml-zygote-"))
+    (orphan / "work").mkdir(mode=0o500)
+    (orphan / OWNER_FILE).write_text(str(dead.pid))
+    alive = Path(tempfile.mkdtemp(prefix="calc4ml-kernels-"))
+    (alive / OWNER_FILE).write_text(str(os.getpid()))
+    z = Zygote()
+    try:
+        assert not orphan.exists(), "a dead worker's folders go"
+        assert alive.exists(), "a live worker's stay"
+    finally:
+        z.close()
+        isolate.remove_tree(str(alive))

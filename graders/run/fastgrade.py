@@ -85,6 +85,28 @@ class ZygoteDied(RuntimeError):
     pass
 
 
+#: The grading worker's PID, in each fork server's folders: a worker killed with SIGKILL cannot
+#: remove them, the next fork server on the machine does.
+OWNER_FILE = "owner.pid"
+
+
+def _sweep_orphans() -> None:
+    """Remove the folders of fork servers whose grading worker is gone."""
+    for pattern in ("calc4ml-zygote-*", "calc4ml-kernels-*"):
+        for folder in Path(tempfile.gettempdir()).glob(pattern):
+            try:
+                os.kill(int((folder / OWNER_FILE).read_text()), 0)
+                continue  # its worker is alive
+            except ProcessLookupError:
+                pass
+            except (OSError, ValueError):
+                continue  # not ours to judge, or being made
+            try:
+                remove_tree(str(folder))
+            except OSError:
+                log.warning("could not remove %s, left by a grading worker that died", folder)
+
+
 class Zygote:
     """Host side of a :mod:`graders.run.zygote` fork server in its own sandbox."""
 
@@ -96,7 +118,9 @@ class Zygote:
         # the kernels' connection folders: kept across renewals (a kernel manager made its own
         # before the fork that finds the sandbox to renew); each kernel can write only its own,
         # and only until its sockets are bound (graders.run.isolate.seal)
+        _sweep_orphans()
         self.private = Path(tempfile.mkdtemp(prefix="calc4ml-kernels-"))
+        (self.private / OWNER_FILE).write_text(str(os.getpid()))
         self._make_folders()
 
     def _make_folders(self) -> None:
@@ -104,6 +128,7 @@ class Zygote:
         self.slot = self.root / "work"
         self.log = self.root / "fork-server.log"  # its stderr: why it died, if it does
         self.slot.mkdir()
+        (self.root / OWNER_FILE).write_text(str(os.getpid()))
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
