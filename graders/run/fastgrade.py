@@ -60,7 +60,7 @@ from graders.run.sandbox import ProcessCap, SandboxedKernelManager, SandboxProvi
 
 __all__ = [
     "GradeTask", "GradeResult", "GradeSummary", "Zygote", "ZygoteKernelManager", "PromptKernelClient", "grade_class",
-    "find_submissions", "journal_entries", "longest_first", "Scheduler", "JOURNAL", "DB_BUSY_TIMEOUT",
+    "find_submissions", "journal_entries", "read_journal", "longest_first", "Scheduler", "JOURNAL", "DB_BUSY_TIMEOUT",
     "course_hashes", "COURSE_PARTS",
     "EXTRA_WORKERS", "slotted",
 ]
@@ -523,9 +523,8 @@ def find_submissions(course_root: Path, assignments: Sequence[str], students: Se
     return tasks
 
 
-def journal_entries(course_root: Path) -> list[dict[str, Any]]:
-    """Every readable line of the course's grading journal, oldest first (a line cut by a kill is skipped)."""
-    path = Path(course_root) / JOURNAL
+def read_journal(path: Path) -> list[dict[str, Any]]:
+    """Every readable line of a JSON-lines journal, oldest first (a line cut by a kill is skipped)."""
     entries = []
     if path.exists():
         for line in path.read_text().splitlines():
@@ -534,6 +533,11 @@ def journal_entries(course_root: Path) -> list[dict[str, Any]]:
             except json.JSONDecodeError:
                 continue  # a line cut by a kill
     return entries
+
+
+def journal_entries(course_root: Path) -> list[dict[str, Any]]:
+    """Every readable line of the course's grading journal, oldest first."""
+    return read_journal(Path(course_root) / JOURNAL)
 
 
 def longest_first(tasks: Sequence[GradeTask], entries: Iterable[dict[str, Any]]) -> list[GradeTask]:

@@ -63,7 +63,7 @@ from traitlets import List
 from traitlets.config import Configurable
 
 from graders.run import fastgrade
-from graders.run.fastgrade import EXTRA_WORKERS, GradeResult, GradeTask
+from graders.run.fastgrade import EXTRA_WORKERS, GradeResult, GradeTask, read_journal
 
 __all__ = [
     "Server", "GradingPool", "ServePolicy", "Submission", "SERVE_DIR", "JOURNAL", "STATUS", "read_status",
@@ -179,15 +179,6 @@ def replay(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return state
 
 
-def _read_journal(path: Path) -> list[dict[str, Any]]:
-    entries = []
-    if path.exists():
-        for line in path.read_text().splitlines():
-            try:
-                entries.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-    return entries
 
 
 # --------------------------------------------------------------------------------------------
@@ -493,7 +484,7 @@ class Server:
             self.on_log(line)
 
     def _recover(self) -> None:
-        entries = _read_journal(self.journal_path)
+        entries = read_journal(self.journal_path)
         for e in entries:
             if e.get("event") == "released_full":
                 self._released_full.add(e.get("assignment"))
