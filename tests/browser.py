@@ -1,8 +1,9 @@
 """Headless Chromium for the tests: Debian's /usr/bin/chromium driven by Playwright.
 
-Use it from a test module by importing the fixtures (pytest finds them in the module)::
+The fixtures ``chromium`` and ``chromium_page`` are registered once, in ``tests/conftest.py``; a test
+module takes them as arguments and imports the helpers::
 
-    from browser import chromium, chromium_page, open_in_chromium, rendered_images  # noqa: F401
+    from browser import open_in_chromium, rendered_images  # chromium, chromium_page: fixtures of conftest.py
 
     def test_report_images(chromium_page, tmp_path):
         shot = open_in_chromium(chromium_page, (tmp_path / "report.html").as_uri(), "report")

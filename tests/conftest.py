@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 BIN = Path(sys.executable).parent
 from graders.assignments import ASSIGNMENTS  # noqa: E402
+from browser import chromium, chromium_page  # noqa: E402,F401 - one headless browser for the whole session (a second sync_playwright fails)
 
 
 @functools.cache

@@ -24,8 +24,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from browser import (  # noqa: F401  (chromium, chromium_page: fixtures)
-    TIMEOUT_MS, browser_missing, chromium, chromium_page, jupyter_lab, open_in_chromium, rendered_images, screenshot,
+from browser import (  # the chromium and chromium_page fixtures come from conftest.py: one browser a session
+    TIMEOUT_MS, browser_missing, jupyter_lab, open_in_chromium, rendered_images, screenshot,
 )
 from conftest import ROOT, make_course, nbgrader
 from corpus import build_submission, load_variant

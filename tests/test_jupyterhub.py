@@ -314,7 +314,7 @@ def read_feedback(page, hub, user: str, step: str) -> str:
 
 
 @pytest.mark.browser
-def test_a_term_on_jupyterhub(tmp_path):
+def test_a_term_on_jupyterhub(tmp_path, chromium):
     _skip_unless_hub()
     from browser import browser_missing
 
@@ -323,9 +323,7 @@ def test_a_term_on_jupyterhub(tmp_path):
         print(f"SKIPPED (JupyterHub browser test): {reason}")
         pytest.skip(reason)
     from nbgrader.api import Gradebook
-    from playwright.sync_api import sync_playwright
-
-    from browser import CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, VIEWPORT
+    from browser import TIMEOUT_MS, VIEWPORT
 
     base = world_readable_tmpdir("calc4ml-hubterm-")
     course = make_course(base / "course")
@@ -339,8 +337,10 @@ def test_a_term_on_jupyterhub(tmp_path):
         with unix_users(3, prefix="stu", home_base=base) as students, \
                 unix_users(1, prefix="ta", home_base=base) as (ta,), \
                 running_hub(base / "hub", students=students, instructors=[ta], course=course,
-                            exchange=exchange) as hub, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+                            exchange=exchange) as hub:
+            # the session's browser (tests/browser.py): a second sync_playwright() in the same
+            # session fails ("Sync API inside the asyncio loop") once the first one runs
+            browser = chromium
 
             def page_of(user: str):
                 context = browser.new_context(viewport=VIEWPORT)
@@ -432,6 +432,5 @@ def test_a_term_on_jupyterhub(tmp_path):
             assert "Sign slip only" in lms[blaise]["ta_overrides"]
             assert float(lms[carl]["late_penalty"]) == pytest.approx(1.2) and float(lms[carl]["score"]) == pytest.approx(10.8)
             assert float(lms[ada]["score"]) == 12.0, report.stdout
-            browser.close()
     finally:
         shutil.rmtree(base, ignore_errors=True)

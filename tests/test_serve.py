@@ -562,7 +562,7 @@ def test_journal_replay_supersedes_queued_resubmissions_and_sees_each_once(tmp_p
 
 
 @pytest.mark.browser
-def test_on_jupyterhub_a_student_submits_and_fetches_graded_feedback_without_anyone_running_a_command() -> None:
+def test_on_jupyterhub_a_student_submits_and_fetches_graded_feedback_without_anyone_running_a_command(chromium) -> None:
     """A real hub (tests/hub.py), a real student in headless Chromium: Fetch, write a notebook,
     Submit, then Fetch Feedback shows the grade, with only ``calc4ml serve`` running beside."""
     from hub import hub_missing, running_hub, unix_users, world_readable_tmpdir
@@ -570,13 +570,12 @@ def test_on_jupyterhub_a_student_submits_and_fetches_graded_feedback_without_any
     reason = hub_missing(instructors=False)
     if reason:
         pytest.skip(reason)
-    from browser import CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, VIEWPORT, browser_missing
+    from browser import TIMEOUT_MS, VIEWPORT, browser_missing
 
     reason = browser_missing()
     if reason:
         pytest.skip(reason)
     from nbgrader.api import Gradebook
-    from playwright.sync_api import sync_playwright
     from test_jupyterhub import A, NB, fetch_from_tab, read_feedback, submit_from_tab, variant_notebook, write_as
 
     base = world_readable_tmpdir("calc4ml-hubserve-")
@@ -591,9 +590,8 @@ def test_on_jupyterhub_a_student_submits_and_fetches_graded_feedback_without_any
         _wait(lambda: " serving " in log.read_text() or server.poll() is not None, "serve started", log=log)
         assert server.poll() is None, log.read_text()[-3000:]
         with unix_users(1, prefix="stu", home_base=base) as (ada,), \
-                running_hub(base / "hub", students=[ada], exchange=exchange) as hub, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-            context = browser.new_context(viewport=VIEWPORT)
+                running_hub(base / "hub", students=[ada], exchange=exchange) as hub:
+            context = chromium.new_context(viewport=VIEWPORT)  # the session's browser (tests/browser.py)
             context.set_default_timeout(TIMEOUT_MS)
             page = context.new_page()
             hub.login(page, ada)
