@@ -32,7 +32,7 @@ from graders.kernel.harness import Check, Context, Results, load_checks
 from graders.kernel.probe import MIME
 from graders.kernel.values import decode
 
-__all__ = ["TrustedVerdicts", "GraderFault", "judge_and_illustrate", "VERDICT_ENAME", "MAX_KEPT_OUTPUT"]
+__all__ = ["TrustedVerdicts", "GraderFault", "graded_errors", "judge_and_illustrate", "VERDICT_ENAME", "MAX_KEPT_OUTPUT"]
 
 VERDICT_ENAME = "CheckFailed"
 #: Characters of the student's own printed output kept per test cell.
@@ -104,6 +104,26 @@ def judge_and_illustrate(
                 if log is not None:
                     log.warning("picture of %s/%s failed:\n%s", assignment, check.grade_id, traceback.format_exc())
     return message, picture
+
+
+def graded_errors(path: Path) -> dict[str, list[tuple[str, str]]] | None:
+    """grade_id -> [(ename, evalue)] of the error outputs of an autograded notebook's graded cells
+    (the verdicts' messages among them); None if it is unreadable."""
+    import json
+
+    found: dict[str, list[tuple[str, str]]] = {}
+    try:
+        for cell in json.loads(Path(path).read_text(encoding="utf-8"))["cells"]:
+            meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+            if not (meta.get("grade") or meta.get("task")) or not meta.get("grade_id"):
+                continue
+            for out in cell.get("outputs") or []:
+                if out.get("output_type") == "error":
+                    found.setdefault(str(meta["grade_id"]), []).append(
+                        (str(out.get("ename") or ""), str(out.get("evalue") or "")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return found
 
 
 class GraderFault(RuntimeError):

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from graders.autograde.verdicts import graded_errors
 from graders.assignments import ASSIGNMENTS
 from graders.kernel.checks import cause_of
 
@@ -162,23 +163,6 @@ def _source_order(course_root: Path, assignment: str, notebook: str) -> list[str
     ]
 
 
-def _messages(path: Path) -> dict[str, list[tuple[str, str]]] | None:
-    """grade_id -> [(ename, evalue)] of the error outputs of graded cells; None if unreadable."""
-    found: dict[str, list[tuple[str, str]]] = {}
-    try:
-        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
-            meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-            if not (meta.get("grade") or meta.get("task")) or not meta.get("grade_id"):
-                continue
-            for out in cell.get("outputs") or []:
-                if out.get("output_type") == "error":
-                    found.setdefault(str(meta["grade_id"]), []).append(
-                        (str(out.get("ename") or ""), str(out.get("evalue") or "")))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    return found
-
-
 def _exercise_label(notebook: str, grade_id: str, n_notebooks: int) -> str:
     return grade_id if n_notebooks == 1 else f"{notebook}:{grade_id}"
 
@@ -284,7 +268,7 @@ def collect(course_root: Path, assignments: Sequence[str] | None = None) -> Repo
                                        "submitted": True})
                     if score >= max_score:
                         continue
-                    msgs = _messages(root / "autograded" / student / name / f"{nb_name}.ipynb")
+                    msgs = graded_errors(root / "autograded" / student / name / f"{nb_name}.ipynb")
                     if msgs is None:
                         ename, message, head = "", "", NO_NOTEBOOK
                     elif gid not in msgs:

@@ -13,13 +13,14 @@ verdicts), with a scratch SQLite gradebook. Nothing is written to the course.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Sequence
+
+from graders.autograde.verdicts import graded_errors
 
 __all__ = ["run_canary", "CanaryFailed", "CANARY_STUDENT"]
 
@@ -54,17 +55,13 @@ def _scratch_course(root: Path, dest: Path, assignments: Sequence[str]) -> None:
 
 
 def _first_failure(course: Path, assignment: str) -> str:
-    """The first failing cell's message in the canary's autograded notebook."""
-    path = course / "autograded" / CANARY_STUDENT / assignment / f"{assignment}.ipynb"
-    try:
-        nb = json.loads(path.read_text())
-    except (OSError, ValueError):
+    """The first failing test cell's message in the canary's autograded notebook."""
+    errors = graded_errors(course / "autograded" / CANARY_STUDENT / assignment / f"{assignment}.ipynb")
+    if errors is None:
         return "its autograded notebook is missing"
-    for cell in nb.get("cells", []):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "a cell")
-                return f"{gid}: {out.get('ename', 'Error')}: {str(out.get('evalue', ''))[:500]}"
+    for gid, messages in errors.items():
+        ename, evalue = messages[0]
+        return f"{gid}: {ename or 'Error'}: {evalue[:500]}"
     return "a test cell scored less than full marks"
 
 

@@ -60,7 +60,7 @@ from graders.run.sandbox import ProcessCap, SandboxedKernelManager, SandboxProvi
 
 __all__ = [
     "GradeTask", "GradeResult", "GradeSummary", "Zygote", "ZygoteKernelManager", "PromptKernelClient", "grade_class",
-    "find_submissions", "journal_entries", "read_journal", "longest_first", "Scheduler", "JOURNAL", "DB_BUSY_TIMEOUT",
+    "find_submissions", "journal_entries", "read_journal", "pid_alive", "longest_first", "Scheduler", "JOURNAL", "DB_BUSY_TIMEOUT",
     "course_hashes", "COURSE_PARTS",
     "EXTRA_WORKERS", "slotted",
 ]
@@ -90,17 +90,27 @@ class ZygoteDied(RuntimeError):
 OWNER_FILE = "owner.pid"
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this PID exists (one of another user's counts too)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _sweep_orphans() -> None:
     """Remove the folders of fork servers whose grading worker is gone."""
     for pattern in ("calc4ml-zygote-*", "calc4ml-kernels-*"):
         for folder in Path(tempfile.gettempdir()).glob(pattern):
             try:
-                os.kill(int((folder / OWNER_FILE).read_text()), 0)
-                continue  # its worker is alive
-            except ProcessLookupError:
-                pass
+                owner = int((folder / OWNER_FILE).read_text())
             except (OSError, ValueError):
                 continue  # not ours to judge, or being made
+            if pid_alive(owner):
+                continue
             try:
                 remove_tree(str(folder))
             except OSError:

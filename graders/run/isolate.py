@@ -30,7 +30,7 @@ from typing import Sequence
 
 __all__ = [
     "enter", "IsolationError", "MEMORY_LIMIT_BYTES", "CPU_LIMIT_SECONDS", "MAX_PROCESSES", "MAX_FILE_BYTES",
-    "WORK_BYTES", "TMP_BYTES", "SHM_BYTES", "SECURE_BITS", "remove_tree", "seal", "run_kernel",
+    "WORK_BYTES", "TMP_BYTES", "SHM_BYTES", "SECURE_BITS", "remove_tree", "seal", "run_kernel", "mount_points",
 ]
 
 #: Address-space cap of a kernel: numpy/pandas/matplotlib need ~1 GiB of mappings; the
@@ -93,15 +93,21 @@ def _mount(source: str, target: str, fstype: str | None, flags: int, data: str |
                     data.encode() if data else None), f"mount {fstype or source} on {target}")
 
 
-def _binds_under(folder: str) -> list[str]:
-    """Mount points strictly below ``folder``, parents before children (``/proc/self/mountinfo``)."""
-    points = []
+def mount_points() -> list[str]:
+    """This process's mount points, in ``/proc/self/mountinfo``'s order, each once."""
+    points: list[str] = []
     with open("/proc/self/mountinfo") as f:
         for line in f:
             point = line.split()[4].replace("\\040", " ")
-            if point.startswith(folder.rstrip("/") + "/") and point not in points:
+            if point not in points:
                 points.append(point)
-    return sorted(points, key=lambda p: p.count("/"))
+    return points
+
+
+def _binds_under(folder: str) -> list[str]:
+    """Mount points strictly below ``folder``, parents before children."""
+    below = [p for p in mount_points() if p.startswith(folder.rstrip("/") + "/")]
+    return sorted(below, key=lambda p: p.count("/"))
 
 
 def _visible_pids() -> list[int]:

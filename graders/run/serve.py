@@ -799,22 +799,12 @@ def read_status(course_root: Path) -> dict[str, Any] | None:
         return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def status_text(course_root: Path) -> str:
     status = read_status(course_root)
     if status is None:
         return f"no status: calc4ml serve has never run in {course_root}"
     age = time.time() - status["updated"]
-    alive = _alive(int(status["pid"]))
+    alive = fastgrade.pid_alive(int(status["pid"]))
     head = (f"calc4ml serve (pid {status['pid']}) is {'running' if alive else 'NOT running'}; "
             f"status written {age:.0f} s ago")
     c = status["counts"]

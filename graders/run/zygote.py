@@ -78,20 +78,10 @@ def _others() -> list[int]:
     return [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
 
 
-def _mount_points() -> list[str]:
-    points = []
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            points.append(line.split()[4].replace("\\040", " "))
-    return points
-
-
 def _empty(folder: str, mounts: list[str] | None = None) -> list[str]:
     """Delete what ``folder`` holds, never entering a mount point (the sandbox's binds), even
     what was made read-only; return what survived (empty when all is gone)."""
-    from graders.run.isolate import remove_tree
-
-    mounts = _mount_points() if mounts is None else mounts
+    mounts = isolate.mount_points() if mounts is None else mounts
     try:
         entries = os.listdir(folder)
     except OSError:
@@ -105,7 +95,7 @@ def _empty(folder: str, mounts: list[str] | None = None) -> list[str]:
             left += _empty(path, mounts)  # a folder on the way to a bind: keep it, empty the rest
             continue
         try:
-            remove_tree(path)
+            isolate.remove_tree(path)
         except OSError:
             left.append(path)
     return left
