@@ -17,7 +17,7 @@ Two things decide how long grading may run a student's cell, and neither is wall
   grader is. ``Execute.timeout`` (``nbgrader_config.py``) stays as a generous wall-clock
   backstop for code that waits instead of computing.
 
-``python -m graders.autograde.budget [ASSIGNMENT ...]`` runs the source notebooks (the reference
+``python -m graders.autograde.measure [ASSIGNMENT ...]`` runs the source notebooks (the reference
 solutions) in the grading sandbox and prints each cell's CPU time: that is how
 :data:`REFERENCE_CPU` was measured.
 """
@@ -27,7 +27,6 @@ from __future__ import annotations
 import ast
 import os
 import symtable
-from pathlib import Path
 from typing import Any, Iterable
 
 __all__ = [
@@ -426,50 +425,3 @@ def skip_plan(submitted: Any, release: Any | None) -> set[int]:
         else:
             needed |= reads
     return skip
-
-
-# ---------------------------------------------------------------------------------------------
-# measuring the reference
-
-
-def measure(assignment: str, course_root: Path) -> list[tuple[str, float]]:
-    """(cell id, CPU seconds) of every code cell of the source notebook (the reference
-    solutions), run in the grading sandbox by :class:`graders.autograde.execute.ResilientExecute`."""
-    import nbformat
-    from traitlets.config import Config
-
-    from graders.autograde.execute import ResilientExecute
-
-    folder = course_root / "source" / assignment
-    nb = nbformat.read(folder / f"{assignment}.ipynb", as_version=4)
-    config = Config()
-    config.ResilientExecute.kernel_manager_class = "graders.run.sandbox.SandboxedKernelManager"
-    config.ResilientExecute.skip_lesson_cells = False
-    config.ResilientExecute.timeout = 600
-    execute = ResilientExecute(config=config)
-    resources = {"metadata": {"path": str(folder)}, "nbgrader": {"assignment": assignment, "notebook": assignment}}
-    execute.preprocess(nb, resources)
-    return [(c.id, execute.cpu_seconds[c.id]) for c in nb.cells if c.id in execute.cpu_seconds]
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(description="CPU seconds of every code cell of the reference (the source notebooks)")
-    parser.add_argument("assignments", nargs="*")
-    parser.add_argument("--course", default=".")
-    parser.add_argument("--rounds", type=int, default=3, help="runs per notebook; the median is printed")
-    args = parser.parse_args(argv)
-    root = Path(args.course).resolve()
-    names = args.assignments or sorted(p.name for p in (root / "source").iterdir() if (p / f"{p.name}.ipynb").exists())
-    for a in names:
-        runs = [dict(measure(a, root)) for _ in range(args.rounds)]
-        print(a)
-        for cell_id in runs[0]:
-            values = sorted(r.get(cell_id, 0.0) for r in runs)
-            print(f"  {cell_id:28s} {values[len(values) // 2]:7.2f} s   (runs: {', '.join(f'{v:.2f}' for v in values)})")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
