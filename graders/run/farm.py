@@ -12,7 +12,7 @@ Three parts, all here:
 * :func:`grade_remote`, the task: it carries a submission's files (no shared filesystem), grades
   it through nbgrader's API in the worker's course copy (the gradebook rows are written there,
   into the course's ``db_url``: PostgreSQL on a farm) and returns the grading result, the
-  autograded folder, the feedback folder and the cells' scores; nothing of it stays on the worker;
+  autograded folder and the feedback folder; nothing of it stays on the worker;
 * :class:`FarmExecutor`, the client side used by :func:`graders.run.fastgrade.grade_class` when
   it is given ``scheduler``: it checks the farm (workers with the plugin, the same course
   hashes, the same gradebook, a loopback or TLS scheduler), submits tasks and writes what they
@@ -129,35 +129,17 @@ def _warm() -> int:
     return os.getpid()
 
 
-def _scores(task: GradeTask) -> dict[str, list[float | None]]:
-    """``{grade_id: [auto_score, max_score]}`` of the submission, from the gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    api = fastgrade._API
-    out: dict[str, list[float | None]] = {}
-    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
-        try:
-            submission = gb.find_submission(task.assignment, task.student)
-        except MissingEntry:
-            return out
-        for nb in submission.notebooks:
-            for grade in nb.grades:
-                out[grade.name] = [grade.auto_score, grade.max_score]
-    return out
-
-
 def _grade_and_collect(task: GradeTask, feedback: bool) -> dict[str, Any]:
     """In a grading process: grade (today's ``_grade_one``), then hand back its folders and
-    scores and remove them here."""
+    remove them here (the scores are in the gradebook, which the instructor's side reads)."""
     root = Path(fastgrade._API.coursedir.root)
     start = time.monotonic()
     result = fastgrade._grade_one(task, feedback)
-    out: dict[str, Any] = {"result": result, "autograded": {}, "feedback": {}, "scores": {}}
+    out: dict[str, Any] = {"result": result, "autograded": {}, "feedback": {}}
     try:
         if result.success:
             out["autograded"] = _read_tree(root / "autograded" / task.student / task.assignment)
             out["feedback"] = _read_tree(root / "feedback" / task.student / task.assignment) if result.feedback else {}
-            out["scores"] = _scores(task)
     finally:
         for folder in ("submitted", "autograded", "feedback"):
             shutil.rmtree(root / folder / task.student / task.assignment, ignore_errors=True)
