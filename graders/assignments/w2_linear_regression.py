@@ -17,7 +17,8 @@ import pandas as pd
 from graders.kernel.checks import (CAUSES, CheckFailure, cause, check_defined, check_returned, check_scalar, check_slope,
                                    ignored_argument, ratio_hint)
 from graders.kernel.harness import Call, Check, Context, Recorder, Results, fail
-from graders.kernel.tolerances import EXACT_RTOL, FD_STEP, FORMULA_ATOL_SCALE, FORMULA_RTOL
+from graders.kernel.tolerances import (DIAGNOSIS_RTOL, EXACT_RTOL, FD_STEP, FORMULA_ATOL_SCALE, FORMULA_RTOL,
+                                       ROUNDING_ATOL)
 from graders.kernel.values import Returned
 
 __all__ = ["CHECKS", "DATA_FILE", "INPUT", "TARGET", "fresh_xy", "cost", "fd_gradients", "other_gradients"]
@@ -118,7 +119,7 @@ def _labels() -> list[str]:
 
 def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     return (a is not None and b is not None and np.shape(a) == np.shape(b)
-            and bool(np.allclose(a, b, rtol=1e-12, atol=0.0, equal_nan=True)))
+            and bool(np.allclose(a, b, rtol=EXACT_RTOL, atol=0.0, equal_nan=True)))
 
 
 def _check_not_globals(func: str, args: str, label: str, mine: np.ndarray | None, mine_course: np.ndarray | None,
@@ -183,11 +184,11 @@ def _judge_normalize(r: Results) -> None:
                 _check_not_globals("normalize", "(values)", f"{'X' if which == 'x' else 'Y'} of {label}", _array_of(got),
                                    _array_of(r.student(f"{which}/0")), expected, r.reference(f"{which}/0"))
             try:
-                check_returned(name, got, expected, kind="array", rtol=FORMULA_RTOL, atol=1e-12, reveal=False)
+                check_returned(name, got, expected, kind="array", rtol=FORMULA_RTOL, atol=ROUNDING_ATOL, reveal=False)
             except CheckFailure as exc:
                 n = expected.size
                 ratio = ratio_hint(got.array, expected) if got.is_numeric and got.array.shape == expected.shape else None
-                if ratio is not None and n > 1 and abs(ratio - np.sqrt((n - 1) / n)) < 1e-9:
+                if ratio is not None and n > 1 and abs(ratio - np.sqrt((n - 1) / n)) < DIAGNOSIS_RTOL:
                     raise CheckFailure(f"{exc}\n  (that is the sample standard deviation, ddof=1: use the population one, ddof=0)") from None
                 raise
 
@@ -244,13 +245,13 @@ def _judge_E(r: Results) -> None:
         n = r.call(f"E/{i}/0").args[2].size
         try:
             check_returned(f"E on {label}", Returned("numpy.ndarray", values, "float64"), expected, kind="array",
-                           rtol=FORMULA_RTOL, atol=1e-12, reveal=False, labels=_labels())
+                           rtol=FORMULA_RTOL, atol=ROUNDING_ATOL, reveal=False, labels=_labels())
         except CheckFailure as exc:
             ratio = ratio_hint(values, expected)
             for factor, why in ((2 * n, "a sum instead of the mean, and no 1/2"), (n, "a sum instead of a mean: E has 1/(2n)")):
-                if ratio is not None and n > 1 and abs(ratio - factor) < 1e-9 * factor:
+                if ratio is not None and n > 1 and abs(ratio - factor) < DIAGNOSIS_RTOL * factor:
                     raise CheckFailure(f"{exc}\n  ({why}?)") from None
-            if ratio is not None and abs(ratio - 2.0) < 1e-9:
+            if ratio is not None and abs(ratio - 2.0) < DIAGNOSIS_RTOL * 2.0:
                 raise CheckFailure(f"{exc}" + cause(CAUSES["mse_scaling"], "E is the mean squared error divided by 2, "
                                                     "(1/(2n)) * sum((m*X + b - Y)**2): the 1/2 of 1/(2n) is missing")) from None
             raise
@@ -271,7 +272,7 @@ def _judge_gradient(func: str, partial: Callable[..., float]) -> Callable[[Resul
                         floor=1e-9, causes={2.0: mse})
             expected = np.array([r.reference(f"{func}/{i}/{j}") for j in range(len(POINTS))])
             check_returned(f"{func} on {label}", Returned("numpy.ndarray", values, "float64"), expected, kind="array",
-                           rtol=FORMULA_RTOL, atol=1e-12, reveal=False, labels=_labels())
+                           rtol=FORMULA_RTOL, atol=ROUNDING_ATOL, reveal=False, labels=_labels())
 
     return judge
 
@@ -326,7 +327,7 @@ def _diagnose(r: Results, key: str, desc: str, result: np.ndarray, log_m: np.nda
     for other in (n - 1, n + 1):
         if other >= 0:
             m_o, b_o = _run_reference(r, call, other)
-            if np.allclose(result, [m_o, b_o], rtol=TRAJECTORY_RTOL, atol=1e-12):
+            if np.allclose(result, [m_o, b_o], rtol=TRAJECTORY_RTOL, atol=ROUNDING_ATOL):
                 return f"{name}: your result is what {other} iterations give, not {n}: one step off?"
     if n > 0 and (calls_m == 0 or calls_b == 0):
         unused = " and ".join(f for f, c in (("dEdm", calls_m), ("dEdb", calls_b)) if c == 0)
@@ -367,7 +368,7 @@ def _ignored_argument(r: Results, call: Call, name: str, result: np.ndarray) -> 
                 continue
             with np.errstate(all="ignore"):
                 m_o, b_o = _run_reference(r, call, **{arg: value})
-            if np.isfinite([m_o, b_o]).all() and np.allclose(result, [m_o, b_o], rtol=TRAJECTORY_RTOL, atol=1e-12):
+            if np.isfinite([m_o, b_o]).all() and np.allclose(result, [m_o, b_o], rtol=TRAJECTORY_RTOL, atol=ROUNDING_ATOL):
                 note = " (the default)" if value == GD_DEFAULTS[arg] else ""
                 return (f"{name}: your (m, b) is what {arg}={value:g}{note} gives, not {arg}={call.kwargs[arg]:g}."
                         + cause(ignored_argument(arg), f"use the {arg} passed in, not a number fixed inside the function"))
@@ -377,7 +378,7 @@ def _ignored_argument(r: Results, call: Call, name: str, result: np.ndarray) -> 
 def check_message(result: np.ndarray, expected: np.ndarray) -> str:
     from graders.kernel.checks import mismatch_message
 
-    text = mismatch_message("(m, b)", result, expected, rtol=TRAJECTORY_RTOL, atol=1e-12, reveal=False, labels=["m", "b"])
+    text = mismatch_message("(m, b)", result, expected, rtol=TRAJECTORY_RTOL, atol=ROUNDING_ATOL, reveal=False, labels=["m", "b"])
     return "\n".join(text.splitlines()[1:]) if text else ""
 
 

@@ -15,7 +15,8 @@ from graders.kernel.checks import (CAUSES, CheckFailure, built_on, cause, check_
                                    ignored_argument, ratio_hint, ratio_phrase)
 from graders.kernel.gradcheck import numerical_gradient, rel_error
 from graders.kernel.harness import Call, Check, Context, Results, fail
-from graders.kernel.tolerances import FD_REL_ERROR, FORMULA_RTOL
+from graders.kernel.tolerances import (DIAGNOSIS_RTOL, DRAW_RTOL, EXACT_RTOL, FD_REL_ERROR, FORMULA_RTOL, ROUNDING_ATOL,
+                                       TRAINED_DIAGNOSIS_RTOL)
 from graders.kernel.values import Returned
 from graders.coursedata import make_blobs  # the notebooks import it from graders.coursedata
 
@@ -164,7 +165,7 @@ def _init_cause(got: Returned, n_x: int, n_h: int, n_y: int, seed: int) -> str:
     mine = (W1.array, W2.array)
     for draw, (d1, d2) in _draws(n_x, n_h, n_y, seed).items():
         for scale in (0.01, 1.0):
-            if not all(np.allclose(m, d * scale, rtol=1e-12, atol=0.0) for m, d in zip(mine, (d1, d2))):
+            if not all(np.allclose(m, d * scale, rtol=EXACT_RTOL, atol=0.0) for m, d in zip(mine, (d1, d2))):
                 continue
             if draw == "normal" and scale == 1.0:
                 return cause(CAUSES["missing_scale"], "the draws are right but not scaled: multiply them by 0.01")
@@ -197,7 +198,7 @@ def _judge_init(r: Results) -> None:
     cases.append(("i/default", (2, 4, 1, 3), "initialize_parameters(2, 4, 1) with the default seed"))
     for key, sizes, label in cases:
         try:
-            _judge_dict(r, key, PARAMS, label, rtol=1e-15, atol=0.0)
+            _judge_dict(r, key, PARAMS, label, rtol=DRAW_RTOL, atol=0.0)
         except CheckFailure as exc:
             raise CheckFailure(f"{exc}{_init_cause(r.student(key), *sizes)}") from None
 
@@ -244,9 +245,9 @@ def _judge_cost(r: Results) -> None:
             check_returned(label, got, expected, kind="scalar", rtol=FORMULA_RTOL, atol=ELEMENT_ATOL, reveal=False)
         except CheckFailure as exc:
             ratio = float(got.array) / expected if got.is_scalar and expected != 0 else None  # one number: any factor
-            if ratio is not None and m > 1 and abs(ratio - m) < 1e-6 * m:
+            if ratio is not None and m > 1 and abs(ratio - m) < TRAINED_DIAGNOSIS_RTOL * m:
                 raise CheckFailure(f"{exc}\n  (summed over the examples instead of averaged: divide by m)") from None
-            if ratio is not None and n_y > 1 and abs(ratio - 1 / n_y) < 1e-9:
+            if ratio is not None and n_y > 1 and abs(ratio - 1 / n_y) < DIAGNOSIS_RTOL:
                 raise CheckFailure(f"{exc}\n  (averaged over the outputs too: sum over all entries, divide by m only)") from None
             raise CheckFailure(f"{exc}{_cost_cause(r, k, got, expected)}") from None
 
@@ -257,18 +258,18 @@ def _cost_cause(r: Results, k: int, got: Returned, expected: float) -> str:
     n_y, m = Y.shape
     if got.is_scalar and np.isfinite(float(got.array)):
         value = float(got.array)
-        if abs(value + expected) <= 1e-9 * abs(expected):
+        if abs(value + expected) <= DIAGNOSIS_RTOL * abs(expected):
             return cause(CAUSES["cost_sign"], "the logs of probabilities are negative: the cost is minus their mean, "
                          "-(1/m) * sum(...)")
         with np.errstate(all="ignore"):
             no_negatives = float(-np.sum(Y * np.log(A2)) / m)
         for candidate, sign in ((no_negatives, ""), (-no_negatives, " and without the minus sign")):
-            if abs(value - candidate) <= 1e-9 * abs(candidate):
+            if abs(value - candidate) <= DIAGNOSIS_RTOL * abs(candidate):
                 return cause(CAUSES["cost_no_1_minus_y"], "your cost counts only the examples with Y = 1" + sign
                              + ": add (1 - Y) * log(1 - A2) for those with Y = 0")
     passed_one_output = [j for j, (_, ny, _) in enumerate(COST_CASES[:k]) if ny == 1]
     if n_y > 1 and passed_one_output:
-        if got.is_numeric and got.array.shape == (n_y, n_y) and abs(np.trace(got.array) - expected) <= 1e-9 * abs(expected):
+        if got.is_numeric and got.array.shape == (n_y, n_y) and abs(np.trace(got.array) - expected) <= DIAGNOSIS_RTOL * abs(expected):
             how = "you returned an n_y x n_y matrix of every output paired with every other"
         else:
             how = "right with one output unit, not with several"
@@ -361,9 +362,9 @@ def _judge_backward(r: Results) -> None:
                 ratio = ratio_hint(item.array, exp)
                 with np.errstate(all="ignore"):
                     ratios = item.array / exp
-                if ratio is None and np.all(np.isfinite(ratios)) and np.allclose(ratios, m, rtol=1e-6):
+                if ratio is None and np.all(np.isfinite(ratios)) and np.allclose(ratios, m, rtol=TRAINED_DIAGNOSIS_RTOL):
                     ratio = float(m)  # one entry (db2 with one output) still shows the factor m
-                if ratio is not None and abs(ratio - m) < 1e-6 * m:
+                if ratio is not None and abs(ratio - m) < TRAINED_DIAGNOSIS_RTOL * m:
                     how = f"{m} times the gradient: average over the m = {m} examples (divide by m)"
                 elif ratio is not None:
                     how = ratio_phrase(ratio, "the gradient", exact=False)
@@ -407,7 +408,7 @@ def _judge_update(r: Results) -> None:
             wanted = [-rate * grads["d" + n] for n in PARAMS]
             if len(steps) == 4:
                 ratio = ratio_hint(np.concatenate([s.ravel() for s in steps]), np.concatenate([w.ravel() for w in wanted]))
-                if ratio is not None and abs(ratio + 1) < 1e-6:
+                if ratio is not None and abs(ratio + 1) < TRAINED_DIAGNOSIS_RTOL:
                     fail(f"{label}: your step goes along the gradient, uphill: subtract learning_rate * gradient")
         _judge_dict(r, f"u/{k}", PARAMS, label, rtol=FORMULA_RTOL, atol=ELEMENT_ATOL)
 
@@ -447,8 +448,8 @@ def _params_of(got: Returned) -> list[np.ndarray] | None:
     return [i.array for i in got.items]
 
 
-def _same_params(mine: list[np.ndarray], theirs: dict, rtol: float = 1e-9) -> bool:
-    return all(m.shape == np.shape(theirs[n]) and np.allclose(m, theirs[n], rtol=rtol, atol=1e-12)
+def _same_params(mine: list[np.ndarray], theirs: dict, rtol: float = DIAGNOSIS_RTOL) -> bool:
+    return all(m.shape == np.shape(theirs[n]) and np.allclose(m, theirs[n], rtol=rtol, atol=ROUNDING_ATOL)
                for m, n in zip(mine, PARAMS))
 
 
@@ -520,7 +521,7 @@ def _judge_nn_runs(r: Results) -> None:
         got = r.student(f"n/{k}")
         try:
             try:
-                _judge_dict(r, f"n/{k}", PARAMS, label, rtol=SHORT_RUN_RTOL, atol=1e-12)
+                _judge_dict(r, f"n/{k}", PARAMS, label, rtol=SHORT_RUN_RTOL, atol=ROUNDING_ATOL)
             except CheckFailure as exc:
                 if it == 0:
                     raise CheckFailure(f"{exc}\n  (with num_iterations=0 nn_model returns initialize_parameters(n_x, n_h, n_y, seed))") from None

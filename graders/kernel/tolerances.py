@@ -20,6 +20,10 @@ __all__ = [
     "FD_HESSIAN_STEP",
     "ITERATE_RTOL",
     "QUADRATIC_RATIO_FACTOR",
+    "DIAGNOSIS_RTOL",
+    "TRAINED_DIAGNOSIS_RTOL",
+    "ROUNDING_ATOL",
+    "DRAW_RTOL",
 ]
 
 #: Numbers read back from a CSV file: parsing a decimal string is exact in float64, so the
@@ -75,3 +79,21 @@ ITERATE_RTOL = 1e-8
 #: (rounding moves it by far less); a method that converges only linearly has e_{k+1}/e_k^2 ~
 #: r / e_k, which exceeds it by 10^3 and more within a few steps of the minimum.
 QUADRATIC_RATIO_FACTOR = 10.0
+
+#: Naming a known mistake (a diagnosis in the message, never a grade): a wrong answer whose ratio
+#: to the right one is a known factor (ddof=1 for ddof=0: sqrt((n-1)/n); a forgotten 1/m: m; a
+#: sign: -1; a factor 2) matches it to rounding, ~1e-15 relative; 1e-9 names it and stays far from
+#: every other factor the graded inputs can produce (the nearest two differ by > 1e-3).
+DIAGNOSIS_RTOL = 1e-9
+
+#: The same after a training run (w3's nn_model and its gradients on trained parameters): many
+#: steps carry rounding differences to ~1e-10 relative; the factors are still > 1e-2 apart.
+TRAINED_DIAGNOSIS_RTOL = 1e-6
+
+#: Absolute floor where values are zero in exact arithmetic (a gradient component at a minimum,
+#: an untouched bias): rounding leaves ~1e-16 times the data's scale, which is <= 1e3 here.
+ROUNDING_ATOL = 1e-12
+
+#: The same calls of numpy's generator give the same bits (w3's initialize_parameters); 1e-15
+#: allows one ulp of a scaling done in another order (``* 0.01`` before or after the draw).
+DRAW_RTOL = 1e-15
