@@ -34,6 +34,8 @@ from nbgrader.plugins.latesubmission import LateSubmissionPlugin
 from traitlets import Dict, Float
 from traitlets.config import Configurable
 
+from graders.run.course import api_problem
+
 __all__ = [
     "EXCHANGE_ENV", "DEFAULT_EXCHANGE", "exchange_root", "prepare_exchange_root",
     "DueDates", "LatePolicy", "late_fraction", "due_dates", "sync_due_dates",
@@ -143,16 +145,6 @@ def _log_lines(result: dict) -> list[str]:
     return [line for line in (result.get("log") or "").splitlines() if line.strip()]
 
 
-def _failure(result: dict) -> str:
-    """nbgrader's own last words on a failed exchange step (its log, else the traceback)."""
-    for text in (result.get("log"), result.get("error")):
-        lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-        errors = [line for line in lines if "ERROR" in line or "Error" in line or "fail" in line.lower()]
-        if errors or lines:
-            return (errors or lines)[-1]
-    return "no detail"
-
-
 def publish(api, assignments: list[str], force: bool = False) -> list[str]:
     """``nbgrader release_assignment`` for each assignment (release/ must be generated), after
     writing the due dates into the gradebook. Returns one line per assignment; raises
@@ -170,7 +162,7 @@ def publish(api, assignments: list[str], force: bool = False) -> list[str]:
     for a in assignments:
         result = api.release_assignment(a)
         if not result.get("success"):
-            detail = _failure(result)
+            detail = api_problem(result)
             if "already exists" in detail:
                 detail += " (students may have fetched it: pass --force to replace it)"
             raise RuntimeError(f"release_assignment {a} failed: {detail}")
@@ -238,7 +230,7 @@ def collect(api, assignments: list[str]) -> tuple[list[str], dict[str, dict[str,
                   for p in (root / "submitted").glob(f"*/{a}")}
         result = api.collect(a, update=True)
         if not result.get("success"):
-            raise RuntimeError(f"collect {a} failed: {_failure(result)}")
+            raise RuntimeError(f"collect {a} failed: {api_problem(result)}")
         after = {p.parent.name: (p / "timestamp.txt").read_text().strip() if (p / "timestamp.txt").exists() else ""
                  for p in (root / "submitted").glob(f"*/{a}")}
         new = sorted(s for s in after if before.get(s) != after[s])
@@ -259,7 +251,7 @@ def release_feedback(api, assignments: list[str]) -> list[str]:
     for a in assignments:
         result = api.release_feedback(a)
         if not result.get("success"):
-            raise RuntimeError(f"release_feedback {a} failed: {_failure(result)}")
+            raise RuntimeError(f"release_feedback {a} failed: {api_problem(result)}")
         n = len(list((Path(api.coursedir.root) / "feedback").glob(f"*/{a}")))
         lines.append(f"released the feedback of {a} ({n} student(s))")
     return lines

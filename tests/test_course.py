@@ -44,3 +44,19 @@ def test_the_report_says_it_needs_sqlite(tmp_path: Path) -> None:
         collect(course)
     assert str(err.value) == (f"the report reads a SQLite gradebook; {course / 'nbgrader_config.py'} sets "
                               "CourseDirectory.db_url = 'postgresql://grader@db/calc4ml'")
+
+
+def test_a_failed_nbgrader_call_is_told_in_nbgraders_first_error_line(tmp_path: Path) -> None:
+    """One reader of nbgrader's API results (calc4ml's commands, the grading workers, the exchange)."""
+    from graders.run.course import api_problem, nbgrader_api
+
+    course = _course(tmp_path, "c.CourseDirectory.course_id = 'x'\n")
+    (course / "source" / "w9").mkdir(parents=True)
+    result = nbgrader_api(course).generate_assignment("w9", force=True, create=True)
+    assert not result["success"] and result["log"].count("[ERROR]") >= 2  # the cause, then a guess
+    assert api_problem(result) == f"No notebooks were matched by '{course}/source/./w9'"
+    # without an ERROR line: the exception that ended the traceback, else the log's last line
+    assert api_problem({"success": False, "error": "Traceback ...\n  File x\nOSError: disk full\n",
+                        "log": "[INFO] started\n"}) == "OSError: disk full"
+    assert api_problem({"success": False, "log": "[INFO] started\n[WARNING] odd\n"}) == "[WARNING] odd"
+    assert api_problem({"success": False}) == "no detail from nbgrader"

@@ -15,14 +15,17 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import unquote
 
 if TYPE_CHECKING:
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
-__all__ = ["CourseSettings", "course_settings", "nbgrader_api", "enter_course"]
+__all__ = ["CourseSettings", "course_settings", "nbgrader_api", "enter_course", "api_problem"]
+
+#: Longest problem line quoted from nbgrader (a log line can hold a whole notebook path and more).
+PROBLEM_LIMIT = 300
 
 
 @dataclass(frozen=True)
@@ -88,3 +91,19 @@ def nbgrader_api(root: Path, adjust: Callable[[Config], None] | None = None) -> 
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     api.log.setLevel(logging.ERROR)
     return api
+
+
+def api_problem(result: dict[str, Any]) -> str:
+    """One line saying why a call of nbgrader's API failed (``{"success", "log", "error"}``).
+
+    nbgrader's own words first: the first line its app logged at ERROR (``[ERROR] ...``, the
+    format of ``nbgrader.utils.capture_log``), which names the cause ("Destination already
+    exists", "Kernel died", a missing template); later ERROR lines restate it or start the
+    traceback. Without one, the traceback's last line (the exception), else the log's last line."""
+    log = [line.strip() for line in (result.get("log") or "").splitlines() if line.strip()]
+    for line in log:
+        if line.startswith("[ERROR]"):
+            return line[len("[ERROR]"):].strip()[:PROBLEM_LIMIT]
+    error = [line.strip() for line in (result.get("error") or "").splitlines() if line.strip()]
+    lines = error or log
+    return lines[-1][:PROBLEM_LIMIT] if lines else "no detail from nbgrader"
