@@ -16,7 +16,7 @@ import signal
 import sys
 import time
 
-from graders.run.zygote import PRELOAD
+from graders.run.forkserver import PRELOAD
 
 # what calc4ml grade's fork server preloads, but the kernel itself (matplotlib draws with Agg:
 # MPLBACKEND in grade_throughput.FLOOR_ENV)

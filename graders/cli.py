@@ -10,6 +10,7 @@
     calc4ml report [--out DIR]                   CSV and HTML reports from the gradebook
     calc4ml export [--to FILE]                   nbgrader's grade export (CSV)
     calc4ml serve [ASSIGNMENT ...] [--jobs N]    grade each submission as it arrives, release its feedback
+                  [--scheduler tcp://127.0.0.1:8786]   ... grading on a Dask farm
     calc4ml serve --status                       what the server has queued, running, done and failed
 
 Every command reads the course's ``nbgrader_config.py`` (``--course``, default: the current
@@ -20,6 +21,7 @@ folder), so what it writes is what the stock ``nbgrader`` commands read: formgra
 from __future__ import annotations
 
 import argparse
+import contextlib
 import filecmp
 import logging
 import os
@@ -30,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from graders.run.course import enter_course, nbgrader_api
+from graders.run.course import api_problem, enter_course, nbgrader_api
 
 __all__ = ["main", "CliError"]
 
@@ -119,8 +121,7 @@ def _pick_assignments(root: Path, asked: Sequence[str]) -> list[str]:
 
 def _check(result: dict, what: str) -> None:
     if not result.get("success"):
-        detail = (result.get("error") or result.get("log") or "").strip().splitlines()
-        raise CliError(f"{what} failed: {detail[-1] if detail else 'no detail'}")
+        raise CliError(f"{what} failed: {api_problem(result)}")
 
 
 def cmd_release(args: argparse.Namespace) -> int:
@@ -250,39 +251,38 @@ def cmd_grade(args: argparse.Namespace) -> int:
             if s not in known:
                 raise CliError(f"no submission of student {s!r} for {', '.join(assignments)} in submitted/ "
                                f"({len(known)} students have one, e.g. {', '.join(known[:5])})")
-    farm_errors: tuple[type[Exception], ...] = ()  # the farm's (graders.run.farm imports Dask: only when asked)
-    if args.scheduler:
-        from graders.run.farm import FarmError
+    with contextlib.ExitStack() as stack:
+        farm = None
+        if args.scheduler:  # graders.run.farm imports Dask: only when asked
+            from graders.run.farm import FarmError, FarmExecutor
 
-        farm_errors = (FarmError,)
-    if not args.no_canary:
-        from graders.run.canary import CanaryFailed, run_canary
+            try:
+                farm = stack.enter_context(FarmExecutor(root, args.scheduler))
+            except FarmError as exc:
+                raise CliError(str(exc)) from None
+        if not args.no_canary:
+            from graders.run.canary import CanaryFailed, run_canary
 
-        todo = sorted({t.assignment for t in everyone if not args.student or t.student in args.student})
-        try:
-            if args.scheduler:  # every farm worker grades the solution notebooks in its own course copy
-                from graders.run.farm import farm_canary
+            todo = sorted({t.assignment for t in everyone if not args.student or t.student in args.student})
+            start = time.monotonic()
+            try:
+                if farm is not None:  # every farm worker grades the solution notebooks in its own course copy
+                    farm.canary(todo)
+                else:
+                    run_canary(root, todo, jobs=args.jobs, use_fork_server=not args.no_fork_server)
+            except CanaryFailed as exc:
+                raise CliError(f"nothing was graded: the solution notebooks do not score full marks in this grading "
+                               f"environment, so every student would be charged for it. {exc}") from None
+            print(f"canary: the solution notebooks of {', '.join(todo)} score full marks here "
+                  f"({time.monotonic() - start:.1f} s)")
+        from graders.exchange import sync_due_dates
 
-                seconds = farm_canary(root, args.scheduler, todo)
-            else:
-                seconds = run_canary(root, todo, jobs=args.jobs, use_zygote=not args.no_zygote)
-        except farm_errors as exc:
-            raise CliError(str(exc)) from None
-        except CanaryFailed as exc:
-            raise CliError(f"nothing was graded: the solution notebooks do not score full marks in this grading "
-                           f"environment, so every student would be charged for it. {exc}") from None
-        print(f"canary: the solution notebooks of {', '.join(todo)} score full marks here ({seconds:.1f} s)")
-    from graders.exchange import sync_due_dates
-
-    # the configured due dates decide who is late (only for what is graded: no empty rows for the rest)
-    sync_due_dates(nbgrader_api(root), sorted({t.assignment for t in everyone}))
-    try:
+        # the configured due dates decide who is late (only for what is graded: no empty rows for the rest)
+        sync_due_dates(nbgrader_api(root), sorted({t.assignment for t in everyone}))
         bar = Progress(0, enabled=not args.quiet)
         summary = grade_class(root, assignments, students=args.student or None, jobs=args.jobs, resume=args.resume,
-                              use_zygote=not args.no_zygote, feedback=not args.no_feedback,
-                              scheduler=args.scheduler, on_start=bar.begin, on_result=bar.update)
-    except farm_errors as exc:
-        raise CliError(str(exc)) from None
+                              use_fork_server=not args.no_fork_server, feedback=not args.no_feedback, executor=farm,
+                              on_start=bar.begin, on_result=bar.update)
     print(summary.text())  # names every feedback that failed; its grade is saved all the same
     written = sum(r.feedback for r in summary.results)
     if written:
@@ -343,11 +343,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
             if a not in dates:
                 raise CliError(f"ServePolicy.hold_hidden_until_due lists {a}, which has no due date (c.DueDates.dates)")
             hold[a] = dates[a]
+    farm_errors: tuple[type[Exception], ...] = ()  # the farm's (graders.run.farm imports Dask: only when asked)
+    if args.scheduler:
+        from graders.run.farm import FarmError
+
+        farm_errors = (FarmError,)
     if not args.no_canary:
         from graders.run.canary import CanaryFailed, run_canary
 
         try:
-            seconds = run_canary(root, assignments, jobs=args.jobs)
+            if args.scheduler:  # every farm worker grades the solution notebooks in its own course copy
+                from graders.run.farm import farm_canary
+
+                seconds = farm_canary(root, args.scheduler, assignments)
+            else:
+                seconds = run_canary(root, assignments, jobs=args.jobs)
+        except farm_errors as exc:
+            raise CliError(str(exc)) from None
         except CanaryFailed as exc:
             raise CliError(f"not serving: the solution notebooks do not score full marks here. {exc}") from None
         print(f"canary: the solution notebooks of {', '.join(assignments)} score full marks here ({seconds:.1f} s)",
@@ -356,7 +368,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def say(line: str) -> None:
         print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}", flush=True)
 
-    server = serve.Server(root, inbound, assignments, jobs=args.jobs or 0, timeout=args.timeout, hold=hold, on_log=say)
+    server = serve.Server(root, inbound, assignments, jobs=args.jobs or 0, timeout=args.timeout, hold=hold, on_log=say,
+                          scheduler=args.scheduler)
     import signal
 
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
@@ -364,6 +377,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server.run()
     except KeyboardInterrupt:
         pass
+    except farm_errors as exc:
+        raise CliError(str(exc)) from None
     say("stopped; what was not finished is graded when calc4ml serve starts again (journal)")
     return 0
 
@@ -399,7 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "or nbgrader_config.py changed since (those are graded again, and counted)")
     g.add_argument("--no-feedback", action="store_true",
                    help="do not write feedback (otherwise each worker runs generate_feedback after grading)")
-    g.add_argument("--no-zygote", action="store_true", help="start every kernel from scratch (slower; for comparison)")
+    g.add_argument("--no-fork-server", action="store_true", help="start every kernel from scratch (slower; for comparison)")
     g.add_argument("--scheduler", metavar="ADDRESS",
                    help="grade on a Dask farm (tcp://127.0.0.1:8786 on loopback, tls://HOST:8786 otherwise): workers "
                         "started with --preload graders.run.farm --calc4ml-course DIR; gradebook on PostgreSQL")
@@ -421,6 +436,9 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--jobs", type=int, default=None, help="kernels at once (default: number of cores)")
     sv.add_argument("--timeout", type=float, default=900.0,
                     help="seconds one submission may take before its worker is killed and it is reported (900)")
+    sv.add_argument("--scheduler", metavar="ADDRESS",
+                    help="grade on a Dask farm, as calc4ml grade --scheduler (the server collects and releases; the "
+                         "farm's workers grade; gradebook on PostgreSQL; --jobs and --timeout do not apply)")
     sv.add_argument("--no-canary", action="store_true", help="skip grading the solution notebooks at start")
     sv.set_defaults(func=cmd_serve)
     for command in sub.choices.values():

@@ -98,7 +98,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 def pytest_collection_finish(session) -> None:
     """A test module's ``start_before_tests()`` runs once after collection, while pytest is still
-    single-threaded (tests/test_corpus_inprocess.py forks its zygote there)."""
+    single-threaded (tests/test_corpus_inprocess.py forks its fork server there)."""
     modules = {id(m): m for m in (getattr(item, "module", None) for item in session.items) if m is not None}
     for module in modules.values():
         start = getattr(module, "start_before_tests", None)

@@ -298,17 +298,17 @@ def test_cpu_budget_stops_a_spinning_cell_but_not_a_sleeping_one(tmp_path, monke
 @pytest.mark.e2e
 @needs_bwrap
 def test_cpu_budget_of_a_kernel_forked_by_the_fork_server(tmp_path, monkeypatch):
-    from graders.run.fastgrade import Zygote, ZygoteKernelManager
+    from graders.run.fastgrade import ForkServer, ForkServerKernelManager
 
     monkeypatch.setattr(budget, "CELL_CPU_FLOOR", 2.0)
-    zygote = Zygote()
-    monkeypatch.setattr(ZygoteKernelManager, "zygote", zygote)
+    fork_server = ForkServer()
+    monkeypatch.setattr(ForkServerKernelManager, "fork_server", fork_server)
     try:
         nb = _nb(_code("sleeps", "import time\ntime.sleep(3)\nprint('SLEPT')"),
                  _code("spins", "while True:\n    pass"), _code("after", "print('AFTER')"))
-        nb, execute = _execute(tmp_path, nb, manager="graders.run.fastgrade.ZygoteKernelManager")
+        nb, execute = _execute(tmp_path, nb, manager="graders.run.fastgrade.ForkServerKernelManager")
     finally:
-        zygote.close()
+        fork_server.close()
     cells = {c.id: c for c in nb.cells}
     assert "SLEPT" in _text(cells["sleeps"]) and execute.cpu_seconds["sleeps"] < 1.0
     assert [o.ename for o in cells["spins"].outputs if o.output_type == "error"] == [CPU_EXCEEDED]

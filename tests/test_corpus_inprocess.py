@@ -3,7 +3,7 @@
 No nbgrader, no Jupyter kernel, no sandbox. For each variant of ``tests/corpus/<assignment>/``:
 
 1. the submission is built from the release notebook (``tools/corpus.py``);
-2. a child process stands in for the student's kernel (forked by a zygote, itself forked once
+2. a child process stands in for the student's kernel (forked by a fork server, itself forked once
    before any test runs, with numpy, matplotlib and the graders imported): in a scratch folder
    holding a copy of the course data, with ``reference`` unimportable (the sandbox's job in a
    real run), it runs the notebook's code cells in order, skipping what grading skips (``skip_plan``), and where each
@@ -113,9 +113,9 @@ def _kernel_side(assignment: str, nb: nbformat.NotebookNode) -> dict[str, list[d
 
 
 def _preload() -> None:
-    """What every child imports, imported once in the zygote (matplotlib alone is most of a child's time).
+    """What every child imports, imported once in the fork server (matplotlib alone is most of a child's time).
 
-    Runs in pytest's own process (the zygote forks from it): its environment is left as it was, or
+    Runs in pytest's own process (the fork server forks from it): its environment is left as it was, or
     the JupyterLab the browser tests start would inherit MPLBACKEND=Agg and show no plot."""
     previous = os.environ.get("MPLBACKEND")
     os.environ["MPLBACKEND"] = "Agg"
@@ -137,7 +137,7 @@ def _preload() -> None:
 
 
 def _serve(requests: Connection, replies: Connection) -> None:
-    """The zygote's loop: a child forked per submission; what it sent back (nothing if it died) is the reply."""
+    """The fork server's loop: a child forked per submission; what it sent back (nothing if it died) is the reply."""
     while True:
         try:
             assignment, nb = json.loads(requests.recv_bytes())
@@ -179,15 +179,15 @@ def _serve(requests: Connection, replies: Connection) -> None:
         replies.send_bytes(data)
 
 
-_ZYGOTE: tuple[Connection, Connection] | None = None
+_FORK_SERVER: tuple[Connection, Connection] | None = None
 
 
 def start_before_tests() -> None:
-    """Fork the zygote: a process with numpy, matplotlib and the graders imported that forks one
+    """Fork the fork server: a process with numpy, matplotlib and the graders imported that forks one
     child per submission. ``tests/conftest.py`` calls this after collection, before any test runs,
     while pytest is single-threaded: a fork later could copy a lock another test's thread holds."""
-    global _ZYGOTE
-    if _ZYGOTE is not None:
+    global _FORK_SERVER
+    if _FORK_SERVER is not None:
         return
     _preload()
     req_r, req_w = os.pipe()
@@ -202,23 +202,23 @@ def start_before_tests() -> None:
             os._exit(0)
     os.close(req_r)
     os.close(rep_w)
-    _ZYGOTE = (Connection(req_w, readable=False), Connection(rep_r, writable=False))
+    _FORK_SERVER = (Connection(req_w, readable=False), Connection(rep_r, writable=False))
 
     def stop() -> None:
-        _ZYGOTE[0].close()  # the zygote reads EOF and exits
+        _FORK_SERVER[0].close()  # the fork server reads EOF and exits
         os.waitpid(pid, 0)
 
     atexit.register(stop)
 
 
 def _in_child(assignment: str, nb: nbformat.NotebookNode) -> dict[str, list[dict]]:
-    """Run the submission in a child of the zygote and read its outputs back as JSON."""
+    """Run the submission in a child of the fork server and read its outputs back as JSON."""
     start_before_tests()
-    assert _ZYGOTE is not None
-    requests, replies = _ZYGOTE
+    assert _FORK_SERVER is not None
+    requests, replies = _FORK_SERVER
     requests.send_bytes(json.dumps([assignment, nb]).encode())
     if not replies.poll(CHILD_TIMEOUT + 30):
-        raise AssertionError("the zygote did not answer")
+        raise AssertionError("the fork server did not answer")
     text = replies.recv_bytes().decode()
     # the child may die inside a solution cell (os._exit): what it sent so far is empty, and every
     # cell is then judged as one whose hidden test never ran, as when a kernel dies

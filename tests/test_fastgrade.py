@@ -19,7 +19,7 @@ import pytest
 from conftest import BIN, ROOT, full_marks, make_course, nbgrader, submit
 from corpus import CORPUS, _hostile, build_submission, load_variant
 from graders.assignments import ASSIGNMENTS
-from graders.run.fastgrade import JOURNAL, GradeTask, Zygote, ZygoteKernelManager, journal_entries, longest_first
+from graders.run.fastgrade import JOURNAL, GradeTask, ForkServer, ForkServerKernelManager, journal_entries, longest_first
 from graders.report.scores import cell_scores
 
 pytestmark = pytest.mark.e2e
@@ -323,8 +323,8 @@ def test_shared_engines_keep_every_row_across_gradebooks(tmp_path: Path) -> None
 async def _ready_and_killed(folder: Path) -> tuple[str, str, dict]:
     from jupyter_client.client import KernelClient
 
-    zygote = Zygote()
-    ZygoteKernelManager.zygote = zygote
+    fork_server = ForkServer()
+    ForkServerKernelManager.fork_server = fork_server
     stock_wait = KernelClient._async_wait_for_ready
 
     async def refuse(*a, **k):
@@ -332,22 +332,22 @@ async def _ready_and_killed(folder: Path) -> tuple[str, str, dict]:
 
     KernelClient._async_wait_for_ready = refuse
     try:
-        km = ZygoteKernelManager(kernel_name="python3")
+        km = ForkServerKernelManager(kernel_name="python3")
         await km.start_kernel(cwd=str(folder))
         kc = km.client()
         kc.start_channels()
         await kc.wait_for_ready(timeout=60)
         out = await _run(kc, "print(6 * 7)")
         pid = km.provisioner.pid
-        zygote.request(op="signal", pid=pid, signal=9)
-        polled = zygote.request(op="poll", pid=pid)  # no pause: the answer came after the death
+        fork_server.request(op="signal", pid=pid, signal=9)
+        polled = fork_server.request(op="poll", pid=pid)  # no pause: the answer came after the death
         kc.stop_channels()
         await km.shutdown_kernel(now=True)
         return type(kc).__name__, out, polled
     finally:
         KernelClient._async_wait_for_ready = stock_wait
-        ZygoteKernelManager.zygote = None
-        zygote.close()
+        ForkServerKernelManager.fork_server = None
+        fork_server.close()
 
 
 def test_a_forked_kernel_is_used_once_it_answers_and_is_reaped_when_killed(tmp_path: Path) -> None:
@@ -544,7 +544,7 @@ def test_a_feedback_failure_is_reported_and_never_loses_the_grade(monkeypatch) -
             return self.feedback
 
     task = GradeTask("w1", "ann", "")
-    monkeypatch.setattr(fastgrade, "_ZYGOTE", None)
+    monkeypatch.setattr(fastgrade, "_FORK_SERVER", None)
     monkeypatch.setattr(fastgrade, "_API", Api({"success": False, "log": "[ERROR] no template 'feedback'"}))
     r = fastgrade._grade_one(task, feedback=True)
     assert r.success and not r.feedback and r.feedback_problem == "no template 'feedback'"

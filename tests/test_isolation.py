@@ -17,7 +17,7 @@ import pytest
 
 import graders
 from graders.run import isolate
-from graders.run.fastgrade import Zygote, ZygoteKernelManager
+from graders.run.fastgrade import ForkServer, ForkServerKernelManager
 from graders.run.sandbox import UNSAFE_NO_PROCESS_LIMIT_ENV
 from test_fastgrade import _run
 
@@ -28,12 +28,12 @@ pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None,
                                 reason="bubblewrap is not installed (make install installs it as root)")
 
 
-async def _kernels(zygote: Zygote, runs: list[tuple[Path, str]]) -> list[str]:
-    ZygoteKernelManager.zygote = zygote
+async def _kernels(fork_server: ForkServer, runs: list[tuple[Path, str]]) -> list[str]:
+    ForkServerKernelManager.fork_server = fork_server
     try:
         outputs = []
         for folder, code in runs:
-            km = ZygoteKernelManager(kernel_name="python3")
+            km = ForkServerKernelManager(kernel_name="python3")
             await km.start_kernel(cwd=str(folder))
             kc = km.client()
             kc.start_channels()
@@ -43,18 +43,18 @@ async def _kernels(zygote: Zygote, runs: list[tuple[Path, str]]) -> list[str]:
             await km.shutdown_kernel(now=True)
         return outputs
     finally:
-        ZygoteKernelManager.zygote = None
+        ForkServerKernelManager.fork_server = None
 
 
-def _in_kernels(zygote: Zygote, runs: list[tuple[Path, str]]) -> list[str]:
+def _in_kernels(fork_server: ForkServer, runs: list[tuple[Path, str]]) -> list[str]:
     # a thread of its own: playwright's sync API (the browser tests) may hold this thread's event loop
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, _kernels(zygote, runs)).result()
+        return pool.submit(asyncio.run, _kernels(fork_server, runs)).result()
 
 
 @pytest.fixture
-def zygote():
-    z = Zygote()
+def fork_server():
+    z = ForkServer()
     yield z
     z.close()
 
@@ -100,35 +100,35 @@ OBSERVER = """
 """
 
 
-def test_a_kernel_leaves_nothing_for_the_next_and_cannot_reach_the_fork_server(tmp_path: Path, zygote: Zygote) -> None:
+def test_a_kernel_leaves_nothing_for_the_next_and_cannot_reach_the_fork_server(tmp_path: Path, fork_server: ForkServer) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir(), second.mkdir()
     (first / "alice.txt").write_text("a")
     (second / "bob.txt").write_text("b")
-    zygote.start()
-    server = zygote.proc.pid
-    one, two = _in_kernels(zygote, [(first, SABOTEUR), (second, OBSERVER)])
+    fork_server.start()
+    server = fork_server.proc.pid
+    one, two = _in_kernels(fork_server, [(first, SABOTEUR), (second, OBSERVER)])
     assert "pid 1\n" in one, one  # PID 1 of a namespace of its own
-    assert zygote.alive() and zygote.proc.pid == server, "the fork server survived the kill-everything kernel"
-    assert zygote.renewals == 0, "the reset was clean: nothing survived it"
+    assert fork_server.alive() and fork_server.proc.pid == server, "the fork server survived the kill-everything kernel"
+    assert fork_server.renewals == 0, "the reset was clean: nothing survived it"
     procs = eval(two.split("procs ")[1].splitlines()[0])  # noqa: S307 - a list of strings we printed
     assert len(procs) == 1, two  # itself (a fork of the fork server, hence its command line); nothing else
     tmp = eval(two.split("tmp ")[1].split(" shm")[0])  # noqa: S307
     # a fresh /tmp: its own IPython folder, matplotlib's, and the ways to what the sandbox binds
     # below /tmp (its connection folder; the venv, the graders, a checkout when they live there)
-    bound = {Path(p).parts[2] for p in (sys.prefix, graders.__file__, zygote.root, zygote.private)
+    bound = {Path(p).parts[2] for p in (sys.prefix, graders.__file__, fork_server.root, fork_server.private)
              if str(p).startswith("/tmp/")}
     assert sorted(set(tmp) - bound) == [".ipython", "matplotlib"], two
     assert ".ipython/profile_default/startup" not in two and "shm []" in two, two
     assert "files ['bob.txt']" in two, two
     assert "env []" in two and "evil False" in two, two
     assert sorted(p.name for p in first.iterdir()) == ["alice.txt"], "nothing came back to the submission folder"
-    assert sorted(p.name for p in zygote.slot.iterdir()) == ["bob.txt"]
+    assert sorted(p.name for p in fork_server.slot.iterdir()) == ["bob.txt"]
 
 
-def test_limits_are_applied_inside_every_kernel_and_writes_and_processes_are_bounded(tmp_path: Path, zygote: Zygote) -> None:
+def test_limits_are_applied_inside_every_kernel_and_writes_and_processes_are_bounded(tmp_path: Path, fork_server: ForkServer) -> None:
     mib = 1024**2
-    out, = _in_kernels(zygote, [(tmp_path, f"""
+    out, = _in_kernels(fork_server, [(tmp_path, f"""
         import os, resource, subprocess
         print("as", resource.getrlimit(resource.RLIMIT_AS)[0], "cpu", resource.getrlimit(resource.RLIMIT_CPU)[0],
               "nproc", resource.getrlimit(resource.RLIMIT_NPROC)[0], "fsize", resource.getrlimit(resource.RLIMIT_FSIZE)[0])
@@ -185,11 +185,11 @@ def test_a_step_of_isolation_that_fails_stops_the_kernel_instead_of_running_it_u
     assert "ENTERED" not in proc.stdout and proc.stdout.startswith("refused: unshare"), proc.stdout + proc.stderr
 
 
-def test_a_reset_removes_folders_made_read_only_even_without_privileges(tmp_path: Path, zygote: Zygote) -> None:
+def test_a_reset_removes_folders_made_read_only_even_without_privileges(tmp_path: Path, fork_server: ForkServer) -> None:
     # inside a kernel: no capability at all, so file permissions bind as for an unprivileged grader
-    out, = _in_kernels(zygote, [(tmp_path, """
+    out, = _in_kernels(fork_server, [(tmp_path, """
         import os, shutil
-        from graders.run.zygote import _empty
+        from graders.run.forkserver import _empty
         def plant(box):
             os.makedirs(f"{box}/locked/deep")
             open(f"{box}/locked/deep/note", "w").write("for the next student")
@@ -203,19 +203,19 @@ def test_a_reset_removes_folders_made_read_only_even_without_privileges(tmp_path
     assert "empty left [] []" in out, out
 
 
-def test_a_fork_server_whose_reset_left_something_is_thrown_away_and_grading_goes_on(tmp_path: Path, zygote: Zygote) -> None:
-    zygote.start()
-    first_root, first_pid = zygote.root, zygote.proc.pid
+def test_a_fork_server_whose_reset_left_something_is_thrown_away_and_grading_goes_on(tmp_path: Path, fork_server: ForkServer) -> None:
+    fork_server.start()
+    first_root, first_pid = fork_server.root, fork_server.proc.pid
     calls = []
 
     def stuck() -> bool:  # as if a file in the slot could not be removed
         calls.append(1)
         return len(calls) > 1
 
-    zygote._empty_slot = stuck  # type: ignore[method-assign]
-    out, = _in_kernels(zygote, [(tmp_path, "print(6 * 7)")])
+    fork_server._empty_slot = stuck  # type: ignore[method-assign]
+    out, = _in_kernels(fork_server, [(tmp_path, "print(6 * 7)")])
     assert out.strip() == "42"
-    assert zygote.renewals == 1 and zygote.root != first_root and zygote.proc.pid != first_pid
+    assert fork_server.renewals == 1 and fork_server.root != first_root and fork_server.proc.pid != first_pid
     assert not first_root.exists(), "the old sandbox's folders are gone"
 
 
@@ -226,12 +226,12 @@ def test_folders_of_a_fork_server_whose_worker_was_killed_are_removed_by_the_nex
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    orphan = Path(tempfile.mkdtemp(prefix="calc4ml-zygote-"))
+    orphan = Path(tempfile.mkdtemp(prefix="calc4ml-forkserver-"))
     (orphan / "work").mkdir(mode=0o500)
     (orphan / OWNER_FILE).write_text(str(dead.pid))
     alive = Path(tempfile.mkdtemp(prefix="calc4ml-kernels-"))
     (alive / OWNER_FILE).write_text(str(os.getpid()))
-    z = Zygote()
+    z = ForkServer()
     try:
         assert not orphan.exists(), "a dead worker's folders go"
         assert alive.exists(), "a live worker's stay"

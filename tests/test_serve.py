@@ -128,10 +128,14 @@ def as_user(user: str, exchange: Path, *args: str, cwd: Path | None = None) -> s
 class Served:
     """A course, its exchange and a ``calc4ml serve`` process on them."""
 
-    def __init__(self, base: Path, users: list[str]) -> None:
+    def __init__(self, base: Path, users: list[str], config: str = "", env: dict[str, str] | None = None) -> None:
         from hub import world_readable_tmpdir
 
         self.course = make_course(base / "course")
+        self.env = env or {}
+        if config:
+            with open(self.course / "nbgrader_config.py", "a") as f:
+                f.write(f"\n{config}\n")
         self.exchange = world_readable_tmpdir("calc4ml-serve-exchange-")
         self.exchange.chmod(0o1777)
         self.users = users
@@ -149,7 +153,7 @@ class Served:
     def start(self, *extra: str) -> None:
         with open(self.log, "a") as out:
             self.proc = subprocess.Popen([str(BIN / "calc4ml"), "--course", str(self.course), "serve", *SERVED, *extra],
-                                         env=_env(self.exchange), stdout=out, stderr=subprocess.STDOUT, text=True)
+                                         env={**_env(self.exchange), **self.env}, stdout=out, stderr=subprocess.STDOUT, text=True)
         start = self.log.read_text().count(" serving ")
         deadline = time.monotonic() + 600
         while self.log.read_text().count(" serving ") == start:
@@ -362,6 +366,56 @@ def test_kill_9_mid_burst_and_restart_loses_nothing(burst, users, tmp_path) -> N
         assert "journal:" in served.log.read_text()  # the restart replayed it
     finally:
         served.stop()
+
+
+def test_the_burst_through_serve_on_a_dask_farm_with_a_worker_killed_is_graded_once_as_stock_grades_it(
+        burst, users, tmp_path) -> None:
+    """``calc4ml serve --scheduler``: the server collects and releases, two Dask workers (each its
+    own course copy, sandbox and fork server) grade into PostgreSQL; one is killed with -9 while it
+    grades, and the other finishes the burst."""
+    from farm_servers import DaskFarm, postgres_missing, start_postgres
+
+    why = postgres_missing()
+    if why:
+        pytest.skip(why)
+    plan, notebooks, finals, stock = burst
+    # the server and the workers import one snapshot of graders, as one deployment does (the workers
+    # refuse a task whose graders differ from the server's, and this checkout may be edited meanwhile)
+    frozen = tmp_path / "frozen"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "graders", frozen / "graders",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    env = {"PYTHONPATH": str(frozen)}
+    pg = start_postgres(database="served")
+    served = Served(tmp_path, users, config=f"# the farm's gradebook\nc.CourseDirectory.db_url = {pg.url!r}", env=env)
+    farm = DaskFarm(tmp_path / "dask", env=env)
+    try:
+        for _ in range(2):
+            farm.add_worker(served.course, jobs=1)
+        farm.wait_for_workers(2)
+        served.start("--scheduler", farm.address)
+        assert f"on the Dask farm at {farm.address} (2 workers)" in served.log.read_text()
+        submitter = threading.Thread(target=served.submit, args=(plan, notebooks, 8))
+        submitter.start()
+        victim = None
+        deadline = time.monotonic() + 900
+        while victim is None:  # kill -9 a worker while it grades, some submissions done
+            done = sum(e.get("event") == "done" for e in served.journal())
+            busy = farm.processing() if done >= 5 else {}
+            victim = next((i for i in range(2) if busy.get(f"grader-{i}")), None)
+            assert time.monotonic() < deadline, f"no worker was grading:\n{served.log.read_text()[-3000:]}"
+            time.sleep(0.2)
+        os.kill(farm.worker_pid(victim), signal.SIGKILL)
+        submitter.join()
+        state = served.wait_all(len(plan))
+        check_round(served, plan, finals, stock(), state)
+        # the server graded nothing itself: no sandbox among its children
+        import psutil
+
+        assert not [p for p in psutil.Process(served.proc.pid).children(recursive=True) if p.name() == "bwrap"]
+    finally:
+        served.stop()
+        farm.close()
+        pg.stop()
 
 
 # --------------------------------------------------------------------------------------------

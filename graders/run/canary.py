@@ -65,18 +65,18 @@ def _first_failure(course: Path, assignment: str) -> str:
     return "a test cell scored less than full marks"
 
 
-def run_canary(root: Path, assignments: Sequence[str], *, jobs: int | None = None, use_zygote: bool = True) -> float:
+def run_canary(root: Path, assignments: Sequence[str], *, jobs: int | None = None, use_fork_server: bool = True) -> float:
     """Grade every assignment's solution notebook in a scratch course; raise :class:`CanaryFailed`
     if one does not score full marks. Returns the seconds it took."""
     root = Path(root).resolve()
     cwd = os.getcwd()  # nbgrader's API enters the scratch course; come back before it is deleted
     try:
-        return _run(root, assignments, jobs, use_zygote)
+        return _run(root, assignments, jobs, use_fork_server)
     finally:
         os.chdir(cwd)
 
 
-def _run(root: Path, assignments: Sequence[str], jobs: int | None, use_zygote: bool) -> float:
+def _run(root: Path, assignments: Sequence[str], jobs: int | None, use_fork_server: bool) -> float:
     from nbgrader.api import Gradebook
 
     from graders.run.course import nbgrader_api
@@ -91,7 +91,7 @@ def _run(root: Path, assignments: Sequence[str], jobs: int | None, use_zygote: b
             if not result.get("success"):
                 raise CanaryFailed(f"{a}: nbgrader generate_assignment failed on the solution notebook: "
                                    f"{(result.get('error') or result.get('log') or '').strip()[-500:]}")
-        summary = grade_class(scratch, assignments, jobs=jobs, use_zygote=use_zygote)
+        summary = grade_class(scratch, assignments, jobs=jobs, use_fork_server=use_fork_server)
         for r in summary.failed:
             raise CanaryFailed(f"{r.task.assignment}: the solution notebook could not be graded: {r.problem}")
         with Gradebook(f"sqlite:///{scratch / 'gradebook.db'}", api.coursedir.course_id) as gb:

@@ -13,8 +13,9 @@ Three parts, all here:
   it through nbgrader's API in the worker's course copy (the gradebook rows are written there,
   into the course's ``db_url``: PostgreSQL on a farm) and returns the grading result, the
   autograded folder and the feedback folder; nothing of it stays on the worker;
-* :class:`FarmExecutor`, the client side used by :func:`graders.run.fastgrade.grade_class` when
-  it is given ``scheduler``: it checks the farm (workers with the plugin, the same course
+* :class:`FarmExecutor`, the client side, handed to :func:`graders.run.fastgrade.grade_class` as its
+  ``executor`` by ``calc4ml grade --scheduler`` (and used by ``calc4ml serve --scheduler``'s
+  :class:`graders.run.serve.FarmGradingPool`): it checks the farm (workers with the plugin, the same course
   hashes, the same gradebook, a loopback or TLS scheduler), submits tasks and writes what they
   return into the course's ``autograded/`` and ``feedback/``; ``grade_class`` journals as
   today, so ``--resume`` works the same after a scheduler restart.
@@ -114,15 +115,15 @@ def _orphan_watch(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(ORPHAN_POLL)
     try:
-        if fastgrade._ZYGOTE is not None:
-            fastgrade._ZYGOTE.stop()
+        if fastgrade._FORK_SERVER is not None:
+            fastgrade._FORK_SERVER.stop()
     finally:
         os._exit(70)
 
 
-def _pool_init(course_root: str, use_zygote: bool, slots: Any, parent: int) -> None:
+def _pool_init(course_root: str, use_fork_server: bool, slots: Any, parent: int) -> None:
     threading.Thread(target=_orphan_watch, args=(parent,), daemon=True, name="orphan-watch").start()
-    fastgrade._worker_init(course_root, use_zygote, slots)
+    fastgrade._worker_init(course_root, use_fork_server, slots)
 
 
 def _warm() -> int:
@@ -161,10 +162,10 @@ class GradingPlugin(WorkerPlugin):
 
     name = PLUGIN
 
-    def __init__(self, course: str | os.PathLike[str], jobs: int | None = None, use_zygote: bool = True) -> None:
+    def __init__(self, course: str | os.PathLike[str], jobs: int | None = None, use_fork_server: bool = True) -> None:
         self.course = str(Path(course).resolve())
         self.jobs = jobs or os.cpu_count() or 1
-        self.use_zygote = use_zygote
+        self.use_fork_server = use_fork_server
         self.root: Path | None = None
         self.pool: cf.ProcessPoolExecutor | None = None
         self._pool_lock = threading.Lock()
@@ -200,7 +201,7 @@ class GradingPlugin(WorkerPlugin):
         self.slots = ctx.BoundedSemaphore(self.jobs)
         processes = self.jobs + EXTRA_WORKERS
         self.pool = cf.ProcessPoolExecutor(max_workers=processes, mp_context=ctx, initializer=_pool_init,
-                                           initargs=(str(self.root), self.use_zygote, self.slots, os.getpid()))
+                                           initargs=(str(self.root), self.use_fork_server, self.slots, os.getpid()))
         for _ in range(processes):  # spawned and warmed now (their fork servers started), not at the first task
             self.pool.submit(_warm)
 
@@ -280,7 +281,7 @@ async def _canary(assignments: Sequence[str], dask_worker: Any) -> str:
     plugin = _plugin(dask_worker)
     try:
         await asyncio.to_thread(run_canary, plugin.root, list(assignments), jobs=plugin.jobs,
-                                use_zygote=plugin.use_zygote)
+                                use_fork_server=plugin.use_fork_server)
     except CanaryFailed as exc:
         return str(exc)
     return ""
@@ -293,10 +294,10 @@ try:
     @click.option("--calc4ml-course", required=True, type=click.Path(exists=True, file_okay=False),
                   help="the course folder on this grader machine (copied for the worker)")
     @click.option("--calc4ml-jobs", type=int, default=None, help="kernels at once (default: the cores)")
-    @click.option("--calc4ml-no-zygote", is_flag=True, default=False, help="start every kernel from scratch")
-    async def dask_setup(worker: Any, calc4ml_course: str, calc4ml_jobs: int | None, calc4ml_no_zygote: bool) -> None:
+    @click.option("--calc4ml-no-fork-server", is_flag=True, default=False, help="start every kernel from scratch")
+    async def dask_setup(worker: Any, calc4ml_course: str, calc4ml_jobs: int | None, calc4ml_no_fork_server: bool) -> None:
         """``dask worker ... --preload graders.run.farm --calc4ml-course DIR [--calc4ml-jobs N]``."""
-        await worker.plugin_add(GradingPlugin(calc4ml_course, calc4ml_jobs, not calc4ml_no_zygote), name=PLUGIN,
+        await worker.plugin_add(GradingPlugin(calc4ml_course, calc4ml_jobs, not calc4ml_no_fork_server), name=PLUGIN,
                                 catch_errors=False)
 except ImportError:  # pragma: no cover - click comes with distributed
     pass

@@ -5,11 +5,11 @@
 * loads ``nbgrader_config.py`` like every stock command and grades one submission at a time
   through nbgrader's own API (``NbGraderAPI.autograde``): the same preprocessors, the same
   sandbox, the same trusted verdicts, the same gradebook rows;
-* starts its kernels from a :mod:`graders.run.zygote` fork server running in the worker's own
+* starts its kernels from a :mod:`graders.run.forkserver` fork server running in the worker's own
   bubblewrap sandbox, so the ~2.5 s of CPU spent importing ipykernel, numpy, pandas and
   matplotlib is paid once per worker, not once per notebook. Each kernel is still a fresh
   process that never ran student code, with the sandbox and limits of stock grading (see the
-  zygote's docstring for what is reset between submissions).
+  fork server's docstring for what is reset between submissions).
 
 At most ``jobs`` kernels run at once (a semaphore around ``Execute``, "kernel slots"): the extra
 worker sanitises, judges and writes its submission to the gradebook while the others' kernels
@@ -34,6 +34,7 @@ graded submission into a lost one.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import logging
@@ -55,11 +56,12 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.connect import KernelConnectionInfo
 from traitlets import DottedObjectName, Type
 
+from graders.run.course import api_problem
 from graders.run.isolate import remove_tree
 from graders.run.sandbox import ProcessCap, SandboxedKernelManager, SandboxProvisioner, _kernel_env, sandbox_command
 
 __all__ = [
-    "GradeTask", "GradeResult", "GradeSummary", "Zygote", "ZygoteKernelManager", "PromptKernelClient", "grade_class",
+    "GradeTask", "GradeResult", "GradeSummary", "ForkServer", "ForkServerKernelManager", "PromptKernelClient", "grade_class",
     "find_submissions", "journal_entries", "read_journal", "pid_alive", "longest_first", "Scheduler", "JOURNAL", "DB_BUSY_TIMEOUT",
     "course_hashes", "COURSE_PARTS",
     "EXTRA_WORKERS", "slotted",
@@ -77,11 +79,11 @@ LOCK_RETRIES = 3
 #: Grading workers beyond the kernel slots: one prepares or finishes a submission (sanitise,
 #: verdicts, gradebook, files) while every slot runs a kernel.
 EXTRA_WORKERS = 1
-#: Seconds the zygote may take to import its libraries on a loaded machine.
-ZYGOTE_START_TIMEOUT = 120
+#: Seconds the fork server may take to import its libraries on a loaded machine.
+FORK_SERVER_START_TIMEOUT = 120
 
 
-class ZygoteDied(RuntimeError):
+class ForkServerDied(RuntimeError):
     pass
 
 
@@ -103,7 +105,7 @@ def pid_alive(pid: int) -> bool:
 
 def _sweep_orphans() -> None:
     """Remove the folders of fork servers whose grading worker is gone."""
-    for pattern in ("calc4ml-zygote-*", "calc4ml-kernels-*"):
+    for pattern in ("calc4ml-forkserver-*", "calc4ml-kernels-*"):
         for folder in Path(tempfile.gettempdir()).glob(pattern):
             try:
                 owner = int((folder / OWNER_FILE).read_text())
@@ -117,8 +119,8 @@ def _sweep_orphans() -> None:
                 log.warning("could not remove %s, left by a grading worker that died", folder)
 
 
-class Zygote:
-    """Host side of a :mod:`graders.run.zygote` fork server in its own sandbox."""
+class ForkServer:
+    """Host side of a :mod:`graders.run.forkserver` fork server in its own sandbox."""
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen[str] | None = None
@@ -134,7 +136,7 @@ class Zygote:
         self._make_folders()
 
     def _make_folders(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="calc4ml-zygote-"))
+        self.root = Path(tempfile.mkdtemp(prefix="calc4ml-forkserver-"))
         self.slot = self.root / "work"
         self.log = self.root / "fork-server.log"  # its stderr: why it died, if it does
         self.slot.mkdir()
@@ -147,16 +149,16 @@ class Zygote:
         self.stop()
         self._cap = ProcessCap()  # one kernel at a time: the sandbox's process cap is the kernel's
         cmd = self._cap.prefix(
-            sandbox_command([sys.executable, "-m", "graders.run.zygote"], workdir=self.slot, private_dirs=[self.private]))
+            sandbox_command([sys.executable, "-m", "graders.run.forkserver"], workdir=self.slot, private_dirs=[self.private]))
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                                          env=_kernel_env(None), text=True, bufsize=1, cwd=self.slot)
-        ready = self._read(ZYGOTE_START_TIMEOUT)
+        ready = self._read(FORK_SERVER_START_TIMEOUT)
         if not ready.get("ready"):
-            raise ZygoteDied(f"the kernel fork server did not start: {ready}")
+            raise ForkServerDied(f"the kernel fork server did not start: {ready}")
         if ready.get("threads") != 1:
             self.stop()
-            raise ZygoteDied(f"the kernel fork server has {ready.get('threads')} threads; forking it is unsafe")
+            raise ForkServerDied(f"the kernel fork server has {ready.get('threads')} threads; forking it is unsafe")
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -208,20 +210,20 @@ class Zygote:
         if not line:
             self.stop()
             what = "the kernel fork server died" if ready else "the kernel fork server does not answer"
-            raise ZygoteDied(what + self._why())
+            raise ForkServerDied(what + self._why())
         return json.loads(line)
 
     def request(self, **req: Any) -> dict[str, Any]:
         with self._lock:
             if not self.alive():
-                raise ZygoteDied("the kernel fork server is not running")
+                raise ForkServerDied("the kernel fork server is not running")
             assert self.proc is not None and self.proc.stdin is not None
             try:
                 self.proc.stdin.write(json.dumps(req) + "\n")
                 self.proc.stdin.flush()
             except (BrokenPipeError, OSError) as exc:
                 self.stop()
-                raise ZygoteDied("the kernel fork server died") from exc
+                raise ForkServerDied("the kernel fork server died") from exc
             return self._read(60)
 
     def new_submission(self) -> None:
@@ -230,7 +232,7 @@ class Zygote:
 
     def _empty_slot(self) -> bool:
         """Before a new submission: empty the slot (whatever its entries' modes); ``False`` if
-        anything is left. (Kernels cannot write the slot or the private folder: see the zygote.)"""
+        anything is left. (Kernels cannot write the slot or the private folder: see the fork server.)"""
         for entry in self.slot.iterdir():
             try:
                 remove_tree(str(entry))
@@ -256,7 +258,7 @@ class Zygote:
             self._workdir = str(workdir)
         answer = self.request(op="fork", cwd=str(self.slot), argv=argv, env=env)
         if "pid" not in answer:
-            raise ZygoteDied(f"the kernel fork server could not fork: {answer}")
+            raise ForkServerDied(f"the kernel fork server could not fork: {answer}")
         return int(answer["pid"])
 
 
@@ -265,14 +267,14 @@ class _ForkedKernel:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, zygote: Zygote, pid: int) -> None:
-        self.zygote, self.pid, self.returncode = zygote, pid, None
+    def __init__(self, fork_server: ForkServer, pid: int) -> None:
+        self.fork_server, self.pid, self.returncode = fork_server, pid, None
 
     def poll(self) -> int | None:
         if self.returncode is None:
             try:
-                self.returncode = self.zygote.request(op="poll", pid=self.pid).get("returncode")
-            except ZygoteDied:
+                self.returncode = self.fork_server.request(op="poll", pid=self.pid).get("returncode")
+            except ForkServerDied:
                 self.returncode = -9  # the sandbox is gone, and the kernel with it
         return self.returncode
 
@@ -287,8 +289,8 @@ class _ForkedKernel:
     def send_signal(self, sig: int) -> None:
         if self.poll() is None:
             try:
-                self.zygote.request(op="signal", pid=self.pid, signal=int(sig))
-            except ZygoteDied:
+                self.fork_server.request(op="signal", pid=self.pid, signal=int(sig))
+            except ForkServerDied:
                 pass
 
     def kill(self) -> None:
@@ -358,41 +360,41 @@ class PromptKernelClient(AsyncKernelClient):
 
 class ForkServerProvisioner(SandboxProvisioner):
     """``SandboxProvisioner`` whose ipykernels are forked by the worker's fork server (its
-    manager's ``zygote``); any other kernel, or none set, starts as the stock sandbox does."""
+    manager's ``fork_server``); any other kernel, or none set, starts as the stock sandbox does."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
-        zygote = getattr(self.parent, "zygote", None)
+        fork_server = getattr(self.parent, "fork_server", None)
         launcher = [i for i, a in enumerate(cmd) if a == "ipykernel_launcher"]
-        if zygote is None or not self.sandboxed or not launcher:
+        if fork_server is None or not self.sandboxed or not launcher:
             return await super().launch_kernel(cmd, **kwargs)
         argv = list(cmd[launcher[0] + 1:])
-        pid = zygote.fork(kwargs.get("cwd") or os.getcwd(), argv, _kernel_env(kwargs.get("env")))
+        pid = fork_server.fork(kwargs.get("cwd") or os.getcwd(), argv, _kernel_env(kwargs.get("env")))
         # LocalProvisioner's poll, wait, signals and kill all go through this Popen-like
-        self.process, self.pid, self.pgid = _ForkedKernel(zygote, pid), pid, None
-        self.cwd = str(zygote.slot)
+        self.process, self.pid, self.pgid = _ForkedKernel(fork_server, pid), pid, None
+        self.cwd = str(fork_server.slot)
         return self.connection_info
 
     def tree_root(self) -> int | None:
         """A forked kernel lives in the fork server's sandbox: the root of its tree is the fork
         server's bwrap (per-cell CPU deltas of that tree are the kernel's; the server idles meanwhile)."""
-        if isinstance(self.process, _ForkedKernel) and self.process.zygote.proc is not None:
-            return self.process.zygote.proc.pid
+        if isinstance(self.process, _ForkedKernel) and self.process.fork_server.proc is not None:
+            return self.process.fork_server.proc.pid
         return super().tree_root()
 
 
-class ZygoteKernelManager(SandboxedKernelManager):
-    """``SandboxedKernelManager`` whose ipykernels are forked by the worker's zygote."""
+class ForkServerKernelManager(SandboxedKernelManager):
+    """``SandboxedKernelManager`` whose ipykernels are forked by the worker's fork server."""
 
-    zygote: Zygote | None = None  # set once per worker process
+    fork_server: ForkServer | None = None  # set once per worker process
     provisioner_class = ForkServerProvisioner
     client_class = DottedObjectName("graders.run.fastgrade.PromptKernelClient")
     client_factory = Type(klass=PromptKernelClient, default_value=PromptKernelClient)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if self.zygote is not None and not self._unsafe:
+        if self.fork_server is not None and not self._unsafe:
             shutil.rmtree(self._private, ignore_errors=True)
-            self._private = tempfile.mkdtemp(prefix="k-", dir=self.zygote.private)
+            self._private = tempfile.mkdtemp(prefix="k-", dir=self.fork_server.private)
             self.connection_file = os.path.join(self._private, "kernel.json")
             self.ip = os.path.join(self._private, "ipc")
 
@@ -659,7 +661,7 @@ def _journal(course_root: Path, result: GradeResult) -> None:
 
 # worker process state
 _API: Any = None
-_ZYGOTE: Zygote | None = None
+_FORK_SERVER: ForkServer | None = None
 
 
 def slotted(execute: type, slots: Any) -> type:
@@ -755,20 +757,20 @@ def _compile_schemas() -> None:
         common.jsonschema = _CompiledSchemas()  # type: ignore[assignment]
 
 
-def _worker_init(course_root: str, use_zygote: bool, slots: Any = None) -> None:
-    global _API, _ZYGOTE
+def _worker_init(course_root: str, use_fork_server: bool, slots: Any = None) -> None:
+    global _API, _FORK_SERVER
     import atexit
 
     from graders.run.course import nbgrader_api
 
-    zygote = use_zygote and os.environ.get("CALC4ML_UNSAFE_NO_SANDBOX") != "1"
+    fork_server = use_fork_server and os.environ.get("CALC4ML_UNSAFE_NO_SANDBOX") != "1"
 
     def adjust(config: Any) -> None:
         url = config.CourseDirectory.db_url
         if url.startswith("sqlite:") and "timeout=" not in url:
             config.CourseDirectory.db_url = url + ("&" if "?" in url else "?") + f"timeout={DB_BUSY_TIMEOUT}"
-        if zygote:
-            config.Execute.kernel_manager_class = "graders.run.fastgrade.ZygoteKernelManager"
+        if fork_server:
+            config.Execute.kernel_manager_class = "graders.run.fastgrade.ForkServerKernelManager"
             # every cell has run when the kernel is shut down: no need to wait for it to exit politely
             config.Execute.shutdown_kernel = "immediate"
         if slots is not None:
@@ -776,19 +778,11 @@ def _worker_init(course_root: str, use_zygote: bool, slots: Any = None) -> None:
     _share_engines()
     _compile_schemas()
     _API = nbgrader_api(Path(course_root), adjust)
-    if zygote:
-        _ZYGOTE = Zygote()
-        ZygoteKernelManager.zygote = _ZYGOTE
-        atexit.register(_ZYGOTE.close)
-        _ZYGOTE.start()  # warm before the first submission arrives
-
-
-def _first_problem(result: dict[str, Any]) -> str:
-    text = (result.get("log") or "") + "\n" + (result.get("error") or "")
-    for line in text.splitlines():
-        if "[ERROR]" in line or "Error" in line or "error" in line:
-            return line.replace("[ERROR]", "").strip()[:300]
-    return text.strip().splitlines()[-1][:300] if text.strip() else "unknown error"
+    if fork_server:
+        _FORK_SERVER = ForkServer()
+        ForkServerKernelManager.fork_server = _FORK_SERVER
+        atexit.register(_FORK_SERVER.close)
+        _FORK_SERVER.start()  # warm before the first submission arrives
 
 
 def _feedback_one(task: GradeTask) -> str:
@@ -801,7 +795,7 @@ def _feedback_one(task: GradeTask) -> str:
             return f"{type(exc).__name__}: {exc}"[:300]
         if result.get("success"):
             return ""
-        problem = _first_problem(result)
+        problem = api_problem(result)
         if "database is locked" not in ((result.get("error") or "") + (result.get("log") or "")):
             break
     return problem or "generate_feedback failed"
@@ -811,15 +805,15 @@ def _grade_one(task: GradeTask, feedback: bool = False) -> GradeResult:
     start = time.monotonic()
     problem = ""
     for _ in range(LOCK_RETRIES):
-        if _ZYGOTE is not None:
-            _ZYGOTE.new_submission()
+        if _FORK_SERVER is not None:
+            _FORK_SERVER.new_submission()
         result = _API.autograde(task.assignment, task.student, force=True, create=True)
         if result.get("success"):
             # graded and saved: from here on nothing can lose the grade, only the feedback
             feedback_problem = _feedback_one(task) if feedback else ""
             return GradeResult(task, True, time.monotonic() - start,
                                feedback=feedback and not feedback_problem, feedback_problem=feedback_problem)
-        problem = _first_problem(result)
+        problem = api_problem(result)
         if "database is locked" not in (result.get("error", "") + result.get("log", "")):
             break
     return GradeResult(task, False, time.monotonic() - start, problem)
@@ -832,25 +826,25 @@ def grade_class(
     students: Sequence[str] | None = None,
     jobs: int | None = None,
     resume: bool = False,
-    use_zygote: bool = True,
+    use_fork_server: bool = True,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[GradeResult], None] | None = None,
     feedback: bool = False,
-    scheduler: str | None = None,
+    executor: Any = None,
 ) -> GradeSummary:
     """Autograde every submission of ``assignments`` with at most ``jobs`` kernels at once (default:
     one per core), on ``jobs + EXTRA_WORKERS`` worker processes; with ``feedback``, the worker that
     graded a submission writes its feedback HTML too. ``on_start`` is told how many submissions are
     to be graded, ``on_result`` each one's result as it comes (the CLI's progress bar).
-    ``scheduler`` (a Dask scheduler's address):
-    grade on the farm's workers instead (:mod:`graders.run.farm`; ``jobs`` and ``use_zygote`` are
-    then the workers' own), journaled and resumable the same way.
+    ``executor``: grade through it instead of the local pool, journaled and resumable the same
+    way: an open :class:`graders.run.farm.FarmExecutor` (a Dask farm, whose workers have their own
+    ``jobs`` and fork servers), or anything with its ``jobs``, ``threads`` and
+    ``submit(fn, task, feedback) -> Future[GradeResult]``; the caller closes it.
 
     ``resume``: skip a submission whose latest grading succeeded with the same submitted files and
     the same ``course_hashes``; one graded under other hashes (or journaled without them) is graded
     again and counted in ``summary.stale``."""
     course_root = Path(course_root).resolve()
-    farm = scheduler  # the name ``scheduler`` is the hand-out order's below
     tasks = find_submissions(course_root, assignments, students)
     summary = GradeSummary(jobs=jobs or os.cpu_count() or 1)
     journal = journal_entries(course_root)
@@ -877,18 +871,16 @@ def grade_class(
         _ensure_gradebook(course_root, {t.student for t in tasks})
         if on_start:
             on_start(len(tasks))
-        if farm:  # the farm (graders.run.farm): Dask workers set up by its plugin; same loop below
-            from graders.run.farm import FarmExecutor
-
-            pool_cm: Any = FarmExecutor(course_root, farm)
-            summary.jobs, workers = pool_cm.jobs, pool_cm.threads
+        if executor is not None:  # a farm (graders.run.farm): Dask workers set up by its plugin; same loop below
+            pool_cm: Any = contextlib.nullcontext(executor)
+            summary.jobs, workers = executor.jobs, executor.threads
             summary.workers = workers
         else:
             ctx = mp.get_context("spawn")
             workers = summary.workers = min(summary.jobs + EXTRA_WORKERS, len(tasks))
             slots = ctx.BoundedSemaphore(summary.jobs)
             pool_cm = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
-                                             initargs=(str(course_root), use_zygote, slots))
+                                             initargs=(str(course_root), use_fork_server, slots))
         with pool_cm as pool:
             running: dict[cf.Future[GradeResult], GradeTask] = {}
 

@@ -2,7 +2,7 @@
 
 Both grading paths start a kernel through :func:`enter`: stock ``nbgrader autograde`` runs
 ``python -m graders.run.isolate WORKDIR -- <kernel command>`` inside bubblewrap
-(:mod:`graders.run.sandbox`), and the fork server (:mod:`graders.run.zygote`) calls it in each forked
+(:mod:`graders.run.sandbox`), and the fork server (:mod:`graders.run.forkserver`) calls it in each forked
 child before it becomes an ipykernel. After :func:`enter` returns, the calling process is PID 1
 of a new PID namespace, in a new user and mount namespace, and
 

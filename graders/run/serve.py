@@ -63,10 +63,11 @@ from traitlets import List
 from traitlets.config import Configurable
 
 from graders.run import fastgrade
+from graders.run.course import api_problem
 from graders.run.fastgrade import EXTRA_WORKERS, GradeResult, GradeTask, read_journal
 
 __all__ = [
-    "Server", "GradingPool", "ServePolicy", "Submission", "SERVE_DIR", "JOURNAL", "STATUS", "read_status",
+    "Server", "GradingPool", "FarmGradingPool", "ServePolicy", "Submission", "SERVE_DIR", "JOURNAL", "STATUS", "read_status",
     "status_text", "parse_inbound_name", "replay",
 ]
 
@@ -198,19 +199,18 @@ def _set_parent_death_signal() -> None:
         os._exit(1)
 
 
-def _serve_worker_init(course_root: str, use_zygote: bool, slots: Any, pids: Any) -> None:
+def _serve_worker_init(course_root: str, use_fork_server: bool, slots: Any, pids: Any) -> None:
     global _PIDS
     _set_parent_death_signal()
     _PIDS = pids
-    fastgrade._worker_init(course_root, use_zygote, slots)
+    fastgrade._worker_init(course_root, use_fork_server, slots)
 
 
-def _collect(src: Path, dest: Path) -> None:
+def _collect(src: Path, dest: Path, coursedir: Any) -> None:
     """Copy the inbound folder ``src`` to ``dest`` as nbgrader's collect does (its ignore patterns
-    and size limits), replacing what is there in one rename."""
+    and size limits from ``coursedir``), replacing what is there in one rename."""
     from nbgrader.utils import ignore_patterns
 
-    coursedir = fastgrade._API.coursedir
     size = sum(p.stat().st_size for p in src.rglob("*") if p.is_file())
     if coursedir.max_dir_size and size > 1000 * coursedir.max_dir_size:
         raise RuntimeError(f"the submission is {size / 1e6:.0f} MB, over the course's "
@@ -270,13 +270,19 @@ def _unreadable(root: Path, assignment: str, folder: Path) -> str:
     return ""
 
 
+#: One nbgrader exchange call at a time in a process (``calc4ml serve --scheduler`` releases from
+#: several threads; nbgrader's apps are not written for that).
+_EXCHANGE_LOCK = threading.Lock()
+
+
 def _release(api: Any, assignment: str, student: str) -> str:
     """``release_feedback`` of one student's assignment; '' or the problem."""
     try:
-        result = api.release_feedback(assignment, student_id=student)
+        with _EXCHANGE_LOCK:
+            result = api.release_feedback(assignment, student_id=student)
     except Exception as exc:  # noqa: BLE001
         return f"{type(exc).__name__}: {exc}"[:300]
-    return "" if result.get("success") else fastgrade._first_problem(result)
+    return "" if result.get("success") else api_problem(result)
 
 
 @dataclass
@@ -291,36 +297,45 @@ class Outcome:
     max_score: float | None = None
 
 
-def _score(assignment: str, student: str) -> tuple[float | None, float | None]:
+def _score(coursedir: Any, assignment: str, student: str) -> tuple[float | None, float | None]:
     from nbgrader.api import Gradebook, MissingEntry
 
     try:
-        with Gradebook(fastgrade._API.coursedir.db_url, fastgrade._API.coursedir.course_id) as gb:
+        with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
             sub = gb.find_submission(assignment, student)
             return float(sub.score), float(sub.max_score)
     except (MissingEntry, Exception):  # noqa: BLE001 - the score is only for the log line
         return None, None
 
 
-def _serve_one(sub: dict[str, Any], inbound: str, course: tuple[tuple[str, str], ...], hold_until: str | None) -> Outcome:
-    """In a worker: collect one inbound submission, grade it, write and release its feedback."""
+Grade = Callable[[GradeTask, bool], GradeResult]
+
+
+def _serve_one(sub: dict[str, Any], inbound: str, course: tuple[tuple[str, str], ...], hold_until: str | None,
+               api: Any = None, grade: Grade | None = None) -> Outcome:
+    """Collect one inbound submission, grade it, write and release its feedback.
+
+    In a grading worker (the defaults): nbgrader's API of the worker and its own grading. On a
+    farm, in a thread of the server: the server's API, and ``grade`` sends the task to Dask."""
     if _PIDS is not None:
         _PIDS.put((sub["name"], os.getpid()))
-    root = Path(fastgrade._API.coursedir.root)
+    api = api or fastgrade._API
+    grade = grade or fastgrade._grade_one
+    root = Path(api.coursedir.root)
     student, assignment = sub["student"], sub["assignment"]
     src = Path(inbound) / sub["name"]
     dest = root / "submitted" / student / assignment
     try:
-        _collect(src, dest)
+        _collect(src, dest, api.coursedir)
     except Exception as exc:  # noqa: BLE001 - a submission that cannot be collected is not graded
         problem = f"could not be collected: {exc}"[:300]
         write_notice(root, student, assignment, src, f"{assignment}: not graded",
                      [f"Your submission of {sub['timestamp']} could not be graded: {problem}.",
                       "Submit again; if it happens again, tell your instructor."])
-        why = _release(fastgrade._API, assignment, student)
+        why = _release(api, assignment, student)
         return Outcome(sub["name"], None, problem, None if why else time.time(), why)
     task = GradeTask(assignment, student, fastgrade._digest(dest), course)
-    result = fastgrade._grade_one(task, feedback=hold_until is None)
+    result = grade(task, hold_until is None)
     score = max_score = None
     if not result.success:
         write_notice(root, student, assignment, dest, f"{assignment}: not graded",
@@ -328,7 +343,7 @@ def _serve_one(sub: dict[str, Any], inbound: str, course: tuple[tuple[str, str],
                       f"{_unreadable(root, assignment, dest) or result.problem.replace(str(root), '')}",
                       "Nothing was recorded for it. Check that the notebook opens and runs, then submit again."])
     else:
-        score, max_score = _score(assignment, student)
+        score, max_score = _score(api.coursedir, assignment, student)
         if hold_until is not None:
             write_notice(root, student, assignment, dest, f"{assignment}: received and graded",
                          [f"Your submission of {sub['timestamp']} was received and graded.",
@@ -338,18 +353,21 @@ def _serve_one(sub: dict[str, Any], inbound: str, course: tuple[tuple[str, str],
             write_notice(root, student, assignment, dest, f"{assignment}: graded, feedback not written",
                          [f"Your submission of {sub['timestamp']} was graded, but its feedback page could not be "
                           f"written ({result.feedback_problem}). Your instructor has been told."])
-    why = _release(fastgrade._API, assignment, student)
+    why = _release(api, assignment, student)
     return Outcome(sub["name"], result, "" if result.success else result.problem, None if why else time.time(), why,
                    score, max_score)
 
 
-def _release_all(assignment: str) -> str:
-    """In a worker: generate every student's full feedback of ``assignment`` and release it."""
-    result = fastgrade._API.generate_feedback(assignment, force=True)
+def _release_all(assignment: str, api: Any = None) -> str:
+    """Generate every student's full feedback of ``assignment`` and release it (in a worker, or
+    with the server's ``api`` on a farm)."""
+    api = api or fastgrade._API
+    result = api.generate_feedback(assignment, force=True)
     if not result.get("success"):
-        return fastgrade._first_problem(result)
-    result = fastgrade._API.release_feedback(assignment)
-    return "" if result.get("success") else fastgrade._first_problem(result)
+        return api_problem(result)
+    with _EXCHANGE_LOCK:
+        result = api.release_feedback(assignment)
+    return "" if result.get("success") else api_problem(result)
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,8 +379,8 @@ class GradingPool:
     on ``jobs + EXTRA_WORKERS`` processes, each warmed once (nbgrader's API on the course's
     configuration, its fork server started). :meth:`submit` is the one call the server makes."""
 
-    def __init__(self, course_root: Path, jobs: int, use_zygote: bool = True) -> None:
-        self.course_root, self.jobs, self.use_zygote = course_root, jobs, use_zygote
+    def __init__(self, course_root: Path, jobs: int, use_fork_server: bool = True) -> None:
+        self.course_root, self.jobs, self.use_fork_server = course_root, jobs, use_fork_server
         self.workers = jobs + EXTRA_WORKERS
         self._ctx = mp.get_context("spawn")
         self._start()
@@ -372,7 +390,7 @@ class GradingPool:
         slots = self._ctx.BoundedSemaphore(self.jobs)
         self.pool = cf.ProcessPoolExecutor(
             max_workers=self.workers, mp_context=self._ctx, initializer=_serve_worker_init,
-            initargs=(str(self.course_root), self.use_zygote, slots, self.pids))
+            initargs=(str(self.course_root), self.use_fork_server, slots, self.pids))
         #: pids of the workers that died first when the pool broke (the pool then terminates the
         #: others): a thread waits on the workers' sentinels, as the pool's own manager thread does
         self.dead_at_break: set[int] | None = None
@@ -419,6 +437,68 @@ class GradingPool:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+class FarmGradingPool:
+    """:class:`GradingPool`'s calls on a Dask farm (``calc4ml serve --scheduler``).
+
+    The server's threads collect each submission and send it to the farm
+    (:class:`graders.run.farm.FarmExecutor`: a worker grades it in its own course copy and writes
+    the gradebook rows); the server writes what comes back into ``autograded/`` and ``feedback/``,
+    reads the score and releases the feedback to the exchange, which only it can reach. A worker
+    that dies is Dask's to handle (the task runs elsewhere; after ``allowed-failures`` the
+    submission fails, named), so no pid reaches the server and its per-submission ``timeout`` does
+    not apply: the cells' CPU budgets and wall backstop bound a submission on the farm."""
+
+    def __init__(self, course_root: Path, scheduler: str) -> None:
+        import queue
+
+        from graders.run.course import nbgrader_api
+        from graders.run.farm import FarmExecutor
+
+        self.farm = FarmExecutor(course_root, scheduler)
+        self.jobs = self.farm.jobs
+        self.workers = max(1, self.farm.threads)
+        self.api = nbgrader_api(course_root)
+        self.pids: Any = queue.Queue()  # stays empty: no grading process of the farm is the server's child
+        self.dead_at_break: set[int] | None = set()
+        self._closing = threading.Event()
+        # one thread per farm slot and one more, as the server keeps that many submissions running
+        self._threads = cf.ThreadPoolExecutor(self.workers + 1, thread_name_prefix="calc4ml-farm")
+
+    def _grade(self, task: GradeTask, feedback: bool) -> GradeResult:
+        future = self.farm.submit(None, task, feedback)
+        while True:
+            try:
+                result = future.result(timeout=1.0)
+                break
+            except cf.TimeoutError:
+                if self._closing.is_set():
+                    raise RuntimeError(f"calc4ml serve stopped while {task.student} / {task.assignment} was graded")
+        if self._closing.is_set() and not result.success:
+            # the server is stopping and cut this task: no "not graded" page; graded after the restart
+            raise RuntimeError(f"calc4ml serve stopped while {task.student} / {task.assignment} was graded")
+        return result
+
+    def submit(self, sub: Submission, inbound: Path, course: tuple[tuple[str, str], ...],
+               hold_until: str | None) -> cf.Future[Outcome]:
+        payload = {"name": sub.name, "student": sub.student, "assignment": sub.assignment, "timestamp": sub.timestamp}
+        return self._threads.submit(_serve_one, payload, str(inbound), course, hold_until, self.api, self._grade)
+
+    def release_all(self, assignment: str) -> cf.Future[str]:
+        return self._threads.submit(_release_all, assignment, self.api)
+
+    def canary(self, assignments: list[str]) -> None:
+        """Every farm worker grades the solution notebooks (``graders.run.canary.CanaryFailed`` if not full)."""
+        self.farm.canary(assignments)
+
+    def restart(self) -> None:  # a farm worker's death never breaks this pool
+        pass
+
+    def close(self) -> None:
+        self._closing.set()
+        self.farm.close()  # the tasks still on the farm are cancelled; their threads end at once
+        self._threads.shutdown(wait=True, cancel_futures=True)
+
+
 def kill_tree(pid: int) -> None:
     """SIGKILL a worker and everything it started (its fork server's sandbox, kernels)."""
     import psutil
@@ -445,10 +525,11 @@ class Server:
     inbound: Path
     assignments: list[str]
     jobs: int = 0
-    use_zygote: bool = True
+    use_fork_server: bool = True
     timeout: float = DEFAULT_TIMEOUT
     hold: dict[str, datetime] = field(default_factory=dict)  # assignment -> due date (naive UTC) if held
     on_log: Callable[[str], None] | None = None
+    scheduler: str | None = None  # a Dask scheduler: grade on the farm behind it (FarmGradingPool)
 
     def __post_init__(self) -> None:
         self.course_root = Path(self.course_root).resolve()
@@ -765,8 +846,14 @@ class Server:
 
     def run(self, until: Callable[[Server], bool] | None = None) -> None:
         self._recover()
-        self.pool = GradingPool(self.course_root, self.jobs, self.use_zygote)
-        self._log(f"serving {', '.join(self.assignments)} from {self.inbound} with {self.jobs} kernels at once "
+        if self.scheduler:
+            self.pool = FarmGradingPool(self.course_root, self.scheduler)
+            self.jobs = self.pool.jobs
+            where = f"on the Dask farm at {self.scheduler} ({len(self.pool.farm.workers_status)} workers)"
+        else:
+            self.pool = GradingPool(self.course_root, self.jobs, self.use_fork_server)
+            where = "on this machine"
+        self._log(f"serving {', '.join(self.assignments)} from {self.inbound} with {self.jobs} kernels at once {where} "
                   f"(pid {os.getpid()}; status: {self.status_path})")
         last_status = 0.0
         try:

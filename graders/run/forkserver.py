@@ -1,19 +1,19 @@
-"""A kernel fork server that runs *inside* the bubblewrap sandbox (``python -m graders.run.zygote``).
+"""A kernel fork server that runs *inside* the bubblewrap sandbox (``python -m graders.run.forkserver``).
 
 Starting a sandboxed kernel costs ~2.5 s of CPU before any student code runs: Python, ipykernel,
-numpy, pandas, matplotlib and its font cache. The zygote pays that once per grading worker: it
+numpy, pandas, matplotlib and its font cache. The fork server pays that once per grading worker: it
 imports them, then forks one fresh kernel process per submission. Every kernel
 
-* is a new process that has never run student code (forked from the zygote, which never runs
+* is a new process that has never run student code (forked from the fork server, which never runs
   any), in its own session, isolated by :func:`graders.run.isolate.enter`: its own user, PID and
-  mount namespaces (it can neither see nor signal the zygote, and everything it starts dies
+  mount namespaces (it can neither see nor signal the fork server, and everything it starts dies
   with it), private size-limited tmpfs for its working folder, ``/tmp`` and ``/dev/shm`` (gone
   with it: nothing it writes reaches the next kernel), the memory, CPU, process and file-size
   limits, no capabilities;
 * starts after :func:`reset` killed every other process of the sandbox and checked that
-  ``/tmp`` and ``/dev/shm`` hold nothing but the zygote's own; the host then checks the answer
+  ``/tmp`` and ``/dev/shm`` hold nothing but the fork server's own; the host then checks the answer
   and throws the whole sandbox away if anything survived;
-* cannot reach the zygote: the zygote is not dumpable (no ptrace, no ``/proc/<pid>/mem``, no
+* cannot reach the fork server: the fork server is not dumpable (no ptrace, no ``/proc/<pid>/mem``, no
   ``/proc/<pid>/fd``) and the kernel's standard streams are ``/dev/null``, not its pipes.
 
 Protocol: one JSON object per line on stdin, one JSON answer per line on stdout.
@@ -145,7 +145,7 @@ def _child(req: dict[str, Any]) -> None:
     isolate.run_kernel(req["cwd"], req["argv"])
 
 
-#: Seconds the zygote waits for a SIGKILLed kernel to be reaped before it answers. Answering
+#: Seconds the fork server waits for a SIGKILLed kernel to be reaped before it answers. Answering
 #: after the death lets jupyter_client's shutdown see a dead kernel at once instead of polling
 #: it every 0.1 s; a kernel stuck in the kernel (D state) is left to the next reset.
 KILL_WAIT = 2.0
