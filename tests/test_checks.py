@@ -189,3 +189,18 @@ def test_slope_judge_message_pinned():
         "  hint: your values are 2 times the slope (an extra factor 2?)\n"
         "  cause: x"
     )
+
+
+def test_a_pandas_column_is_told_by_its_name_and_length_with_the_way_to_an_array() -> None:
+    """A learner's load_prices returning df["price_b"]: the message names the column, not 60 rows."""
+    import pandas as pd
+
+    column = pd.Series(np.linspace(90.0, 110.0, 60), name="price_b")
+    with pytest.raises(CheckFailure) as info:
+        check_returned("prices_a", describe(column), column.to_numpy(), kind="array", rtol=1e-12, atol=0.0, reveal=False)
+    message = str(info.value)
+    assert message == ("prices_a: expected a numpy array, got pandas.Series: a Series named 'price_b' of 60 values "
+                       "of dtype float64; .to_numpy() turns it into one")
+    check_returned("prices_a", describe(column.to_numpy()), column.to_numpy(), kind="array", rtol=1e-12, atol=0.0, reveal=False)
+    table = describe(pd.DataFrame({"price_a": [1.0], "price_b": [2.0]}))
+    assert table.text == "a DataFrame of 1 rows and columns ['price_a', 'price_b']"

@@ -110,6 +110,7 @@ def test_bug_messages_teach_without_revealing(graded, course):
     assert hard.startswith("optimal_omega on a hidden price series of 37 months: dL/domega is not zero at your omega* = 0.323416")
     series = verdict_messages(course, "bug_load_series")["test_load_prices"]
     assert "load_prices on data/prices.csv, prices_a: expected a numpy array, got pandas.Series" in series
+    assert "a Series named 'price_b' of 60 values of dtype float64; .to_numpy() turns it into one" in series
     stub = verdict_messages(course, "bug_optimal_stub")["test_optimal_omega"]
     assert "NotImplementedError" in stub
     ddof = verdict_messages(course, "bug_ddof1")["test_L_of_omega"]

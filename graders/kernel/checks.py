@@ -205,7 +205,8 @@ def check_returned(
             return
     else:
         if got.type_name != "numpy.ndarray" or not got.is_numeric:
-            raise CheckFailure(f"{name}: expected a numpy array, got {got.type_name}: {got.text}")
+            hint = "; .to_numpy() turns it into one" if got.type_name.startswith("pandas.") else ""
+            raise CheckFailure(f"{name}: expected a numpy array, got {got.type_name}: {got.text}{hint}")
         is_bool = got.dtype in ("bool", "bool_")
         if kind == "bool_array" and not is_bool:
             raise CheckFailure(f"{name}: expected an array of booleans, got dtype {got.dtype}")

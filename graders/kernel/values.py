@@ -54,7 +54,26 @@ def _type_name(obj: Any) -> str:
     return f"{module}.{cls.__qualname__}"
 
 
+def _pandas_summary(obj: Any) -> str | None:
+    """A Series or DataFrame told by its shape and names, not by its rows (whose one-line repr
+    is a run of index and value pairs no student can read); None for anything else."""
+    module = type(obj).__module__ or ""
+    if not module.startswith("pandas"):
+        return None
+    try:
+        kind = type(obj).__name__
+        if obj.ndim == 1:
+            return f"a {kind} named {obj.name!r} of {len(obj)} values of dtype {obj.dtype}"
+        columns = [str(c) for c in list(obj.columns)[:8]]
+        return f"a {kind} of {len(obj)} rows and columns {columns}"
+    except Exception:  # noqa: BLE001 - a rigged or odd object: its repr instead
+        return None
+
+
 def _short_repr(obj: Any) -> str:
+    summary = _pandas_summary(obj)
+    if summary is not None:
+        return summary
     try:
         text = repr(obj)
     except Exception as exc:  # a repr that raises is itself informative
