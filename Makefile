@@ -45,8 +45,9 @@ sandbox:
 check: $(VENV)/.installed sandbox
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
+# the thirty slowest tests are listed at the end: where the suite's time goes
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=30 $(PYTEST_ARGS)
 
 demo: install
 	$(BIN)/python tools/demo.py
