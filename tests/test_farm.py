@@ -5,13 +5,17 @@ cell with stock `nbgrader autograde` on SQLite."""
 from __future__ import annotations
 
 import concurrent.futures as cf
+import csv
+import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
 import threading
 import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -355,3 +359,69 @@ def test_after_the_scheduler_dies_resume_on_a_new_one_grades_each_submission_onc
     with Gradebook(url, "calc4ml") as gb:
         assert sorted(s.student.id for s in gb.find_assignment(a).submissions) == students
         assert {gb.find_submission(a, s).score for s in students} == {gb.find_assignment(a).max_score}
+
+
+@pytest.mark.e2e
+def test_formgrader_reads_and_overrides_a_postgresql_gradebook_and_export_sees_it(tmp_path: Path, postgres) -> None:
+    """nbgrader's formgrader (its REST API, in a real jupyter server on the course) on the
+    farm's PostgreSQL gradebook: it lists what autograde wrote, a TA's manual score is stored,
+    and `nbgrader export` reports it."""
+    from corpus import CORPUS, load_variant
+    from farm_servers import free_port
+    from nbgrader.api import Gradebook
+
+    course = make_course(tmp_path / "course")
+    url = postgres.new_database("formgrader")
+    use_postgres(course, url)
+    a = ASSIGNMENTS[0]
+    nbgrader(course, "generate_assignment", a, "--force")
+    release = nbformat.read(course / "release" / a / f"{a}.ipynb", as_version=4)
+    submit(course, "ann", a, build_submission(release, a, None))
+    submit(course, "bob", a, build_submission(release, a, load_variant(CORPUS / a / "bug_dL_sign.py")))
+    nbgrader(course, "autograde", a, "--force")
+    with Gradebook(url, "calc4ml") as gb:
+        want = {s.student.id: (s.score, s.max_score) for s in gb.find_assignment(a).submissions}
+        bob_nb = gb.find_submission_notebook(a, a, "bob").id
+    assert want["ann"][0] == want["ann"][1] > want["bob"][0], want
+
+    token, port = secrets.token_hex(16), free_port()
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
+    log = tmp_path / "server.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen([str(BIN / "jupyter"), "server", "--no-browser", "--ServerApp.ip=127.0.0.1",
+                                   f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+                                   f"--ServerApp.root_dir={course}", *(["--allow-root"] if os.geteuid() == 0 else [])],
+                                  cwd=course, env=env, stdout=out,
+                                  stderr=subprocess.STDOUT)
+
+    def call(path: str, body: dict | None = None) -> object:
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/formgrader/api/{path}", method="PUT" if body else "GET",
+                                     data=json.dumps(body).encode() if body else None,
+                                     headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return json.loads(resp.read())
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                call("status")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+                time.sleep(0.5)
+        listed = {s["student"]: (s["score"], s["max_score"]) for s in call(f"submissions/{a}")}
+        assert listed == want
+        grades = {g["name"]: g for g in call(f"grades?submission_id={bob_nb}")}
+        lost = [g for g in grades.values() if g["auto_score"] is not None and g["auto_score"] < g["max_score"]]
+        assert lost, grades
+        override = lost[0]
+        stored = call(f"grade/{override['id']}", {"manual_score": override["max_score"]})
+        assert stored["manual_score"] == override["max_score"] and stored["auto_score"] == override["auto_score"]
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    nbgrader(course, "export", "--to", str(tmp_path / "grades.csv"))
+    rows = {r["student_id"]: float(r["score"]) for r in csv.DictReader(open(tmp_path / "grades.csv"))}
+    gained = override["max_score"] - override["auto_score"]
+    assert rows == {"ann": want["ann"][0], "bob": pytest.approx(want["bob"][0] + gained)}
