@@ -395,7 +395,7 @@ def farm_benchmark(args: argparse.Namespace) -> None:
     """Local pool, a farm of 1 worker and one of 2 workers on this machine's cores, same class,
     same PostgreSQL gradebook (fresh for each), grades compared; then Dask's own cost per task."""
     sys.path.insert(0, str(ROOT / "tools"))
-    from farm_servers import DaskFarm, start_postgres
+    from servers import DaskFarm, start_postgres
 
     cores = os.cpu_count() or 1
     jobs = args.jobs or cores

@@ -26,10 +26,8 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -39,6 +37,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from servers import free_port, wait_until_up  # tools/servers.py (tools/ is on sys.path: conftest.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -181,12 +180,6 @@ class LabServer:
         return "\n".join(lines[-n:])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def jupyter_lab(root_dir: Path, state_dir: Path, *, timeout: float = 90) -> Iterator[LabServer]:
     """The venv's ``jupyter lab`` serving ``root_dir`` on a free local port with a random token.
@@ -215,7 +208,7 @@ def jupyter_lab(root_dir: Path, state_dir: Path, *, timeout: float = 90) -> Iter
         JUPYTERLAB_WORKSPACES_DIR=str(state_dir / "workspaces"),
         IPYTHONDIR=str(state_dir / "ipython"),
     )
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     log = state_dir / "jupyter-lab.log"
     cmd = [
         str(BIN / "jupyter"), "lab", "--no-browser", "--allow-root",
@@ -227,18 +220,8 @@ def jupyter_lab(root_dir: Path, state_dir: Path, *, timeout: float = 90) -> Iter
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     server = LabServer(f"http://127.0.0.1:{port}", token, root_dir, log)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"jupyter lab exited with {proc.returncode}:\n{server.log_tail()}")
-            try:
-                json.loads(_api(server, "/api/status"))
-                break
-            except (urllib.error.URLError, OSError, ValueError):
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"jupyter lab did not answer on {server.url} within {timeout} s:\n{server.log_tail()}")
-            time.sleep(0.25)
+        wait_until_up(lambda: json.loads(_api(server, "/api/status")), proc, f"jupyter lab on {server.url}",
+                      timeout=timeout, log_tail=server.log_tail)
         yield server
     finally:
         _stop(proc, server)

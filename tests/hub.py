@@ -41,17 +41,17 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
+
+from servers import free_port, wait_until_up  # tools/servers.py (tools/ is on sys.path: conftest.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -263,12 +263,6 @@ def unix_users(n: int, *, prefix: str = "stu", home_base: Path | None = None) ->
 # The hub
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class Hub:
     url: str  # http://127.0.0.1:<port>
@@ -388,9 +382,9 @@ def running_hub(base: Path, *, students: Sequence[str], instructors: Sequence[st
         path.write_text(value)
     for p in [lab_settings, *lab_settings.rglob("*")]:
         p.chmod(0o755 if p.is_dir() else 0o644)
-    port = _free_port()
+    port = free_port()
     settings = {
-        "port": port, "hub_port": _free_port(), "api_port": _free_port(), "base": str(base), "proxy": str(PROXY),
+        "port": port, "hub_port": free_port(), "api_port": free_port(), "base": str(base), "proxy": str(PROXY),
         "students": list(students), "instructors": list(instructors), "exchange": str(exchange),
         "course": str(course or base), "course_bin": str(course_env() / "bin") if instructors else str(BIN),
         "student_bin": str(env / "bin"),
@@ -404,20 +398,12 @@ def running_hub(base: Path, *, students: Sequence[str], instructors: Sequence[st
     with open(log, "wb") as out:
         hub.proc = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(config)], cwd=base, env=penv, stdout=out,
                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    def answers() -> None:
+        with urllib.request.urlopen(f"{hub.url}/hub/api", timeout=5) as resp:
+            json.loads(resp.read())
+
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if hub.proc.poll() is not None:
-                raise AssertionError(f"jupyterhub exited with {hub.proc.returncode}:\n{hub.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{hub.url}/hub/api", timeout=5) as resp:
-                    json.loads(resp.read())
-                break
-            except (urllib.error.URLError, OSError, ValueError):
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"jupyterhub did not answer on {hub.url} within {timeout} s:\n{hub.log_tail()}")
-            time.sleep(0.5)
+        wait_until_up(answers, hub.proc, f"jupyterhub on {hub.url}", timeout=timeout, log_tail=hub.log_tail, poll=0.5)
         yield hub
     finally:
         _stop_hub(hub)

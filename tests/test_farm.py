@@ -25,7 +25,7 @@ import pytest
 
 from conftest import BIN, make_course, nbgrader, submit
 from corpus import build_submission, mixed_class
-from farm_servers import DaskFarm, postgres_missing, start_postgres
+from servers import DaskFarm, free_port, postgres_missing, start_postgres, wait_until_up
 from graders.assignments import ASSIGNMENTS
 from graders.report.scores import cell_scores
 from graders.run.fastgrade import JOURNAL, journal_entries
@@ -367,7 +367,6 @@ def test_formgrader_reads_and_overrides_a_postgresql_gradebook_and_export_sees_i
     farm's PostgreSQL gradebook: it lists what autograde wrote, a TA's manual score is stored,
     and `nbgrader export` reports it."""
     from corpus import CORPUS, load_variant
-    from farm_servers import free_port
     from nbgrader.api import Gradebook
 
     course = make_course(tmp_path / "course")
@@ -402,14 +401,8 @@ def test_formgrader_reads_and_overrides_a_postgresql_gradebook_and_export_sees_i
             return json.loads(resp.read())
 
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                call("status")
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
-                time.sleep(0.5)
+        wait_until_up(lambda: call("status"), server, "jupyter server (formgrader)", timeout=120,
+                      log_tail=lambda: log.read_text()[-3000:])
         listed = {s["student"]: (s["score"], s["max_score"]) for s in call(f"submissions/{a}")}
         assert listed == want
         grades = {g["name"]: g for g in call(f"grades?submission_id={bob_nb}")}

@@ -373,7 +373,7 @@ def test_the_burst_through_serve_on_a_dask_farm_with_a_worker_killed_is_graded_o
     """``calc4ml serve --scheduler``: the server collects and releases, two Dask workers (each its
     own course copy, sandbox and fork server) grade into PostgreSQL; one is killed with -9 while it
     grades, and the other finishes the burst."""
-    from farm_servers import DaskFarm, postgres_missing, start_postgres
+    from servers import DaskFarm, postgres_missing, start_postgres
 
     why = postgres_missing()
     if why:
