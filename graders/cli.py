@@ -326,6 +326,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.status:
         print(serve.status_text(root))
         return 0
+    if args.scheduler and (args.jobs or args.timeout):
+        raise CliError("--jobs and --timeout are for grading on this machine: on a farm each worker has its own "
+                       "kernel slots (dask worker ... --calc4ml-jobs N) and the cells' CPU budgets bound a submission")
     assignments = _pick_assignments(root, args.assignments)
     from graders import exchange
 
@@ -368,7 +371,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def say(line: str) -> None:
         print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}", flush=True)
 
-    server = serve.Server(root, inbound, assignments, jobs=args.jobs or 0, timeout=args.timeout, hold=hold, on_log=say,
+    server = serve.Server(root, inbound, assignments, jobs=args.jobs or 0, timeout=args.timeout or serve.DEFAULT_TIMEOUT,
+                          hold=hold, on_log=say,
                           scheduler=args.scheduler)
     import signal
 
@@ -434,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
     sv.add_argument("--status", action="store_true", help="print what the server has queued, running, done, failed")
     sv.add_argument("--jobs", type=int, default=None, help="kernels at once (default: number of cores)")
-    sv.add_argument("--timeout", type=float, default=900.0,
+    sv.add_argument("--timeout", type=float, default=None,
                     help="seconds one submission may take before its worker is killed and it is reported (900)")
     sv.add_argument("--scheduler", metavar="ADDRESS",
                     help="grade on a Dask farm, as calc4ml grade --scheduler (the server collects and releases; the "

@@ -51,6 +51,13 @@ def test_not_a_course_folder(tmp_path: Path) -> None:
     assert err == f"calc4ml: error: {tmp_path} has no nbgrader_config.py: run calc4ml in the course folder or pass --course DIR"
 
 
+def test_serve_on_a_farm_refuses_the_local_pools_settings(bare_course: Path) -> None:
+    for extra in (["--jobs", "2"], ["--timeout", "60"]):
+        err = _error(calc4ml(bare_course, "serve", "--scheduler", "tcp://127.0.0.1:9", *extra, check=False))
+        assert err.startswith("calc4ml: error: --jobs and --timeout are for grading on this machine: on a farm each "
+                              "worker has its own kernel slots (dask worker ... --calc4ml-jobs N)"), err
+
+
 def test_report_before_grading_says_to_grade_first(bare_course: Path) -> None:
     err = _error(calc4ml(bare_course, "report", check=False))
     assert err.startswith("calc4ml: error: no gradebook at ") and "nbgrader autograde" in err
