@@ -418,3 +418,38 @@ def test_formgrader_reads_and_overrides_a_postgresql_gradebook_and_export_sees_i
     rows = {r["student_id"]: float(r["score"]) for r in csv.DictReader(open(tmp_path / "grades.csv"))}
     gained = override["max_score"] - override["auto_score"]
     assert rows == {"ann": want["ann"][0], "bob": pytest.approx(want["bob"][0] + gained)}
+
+
+@pytest.mark.e2e
+def test_a_worker_that_joins_mid_run_gets_its_share_of_the_class(tmp_path: Path, postgres) -> None:
+    """A machine added while the class is graded (deadline night) is used at once: the client
+    reads the farm's size again, so the tasks in flight grow from one worker's threads to both."""
+    course = make_course(tmp_path / "course")
+    use_postgres(course, postgres.new_database("grow"))
+    students = [f"g{i}" for i in range(14)]
+    a = _small_class(course, students)
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}", **FROZEN)
+    farm = DaskFarm(tmp_path / "dask", env=FROZEN)
+    peak, seen = 0, set()
+    try:
+        farm.add_worker(course, jobs=1)  # 2 threads: 3 tasks in flight while it is alone
+        farm.wait_for_workers(1)
+        run = subprocess.Popen([str(BIN / "calc4ml"), "--course", str(course), "grade", "--scheduler", farm.address,
+                                "--no-canary", "--no-feedback", "--quiet"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        journal = course / JOURNAL
+        while run.poll() is None and not (journal.exists() and journal.read_text().strip()):
+            time.sleep(0.2)  # the run has opened the farm with one worker, and graded a first submission
+        farm.add_worker(course, jobs=1)
+        while run.poll() is None:
+            busy = farm.processing()
+            peak = max(peak, sum(len(keys) for keys in busy.values()))
+            seen |= {name for name, keys in busy.items() if keys}
+            time.sleep(0.3)
+        out, err = run.communicate()
+    finally:
+        farm.close()
+    assert run.returncode == 0, out + err
+    assert f"graded {len(students)} of {len(students)} submissions" in out, out
+    assert seen == {"grader-0", "grader-1"}, seen
+    assert peak >= 4, f"at most {peak} tasks ran at once: the second worker's threads were not counted"

@@ -63,6 +63,8 @@ COURSE_COPY = ("nbgrader_config.py", "source", "release", "reference", "graders"
 _IGNORE = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
 #: Seconds between two looks of a grading process at whether its Dask worker still lives.
 ORPHAN_POLL = 0.2
+#: Seconds between two readings of the farm's size (workers joining or leaving mid-run).
+CAPACITY_REFRESH = 5.0
 
 
 class FarmError(RuntimeError):
@@ -357,10 +359,25 @@ class FarmExecutor:
             self.client.close()
             raise
         self.workers_status = status
-        #: kernels at once over the farm, and the Dask threads that run tasks
+        #: kernels at once over the farm, and the Dask threads that run tasks, when it was opened
         self.jobs = sum(s["jobs"] for s in status.values())
         self.threads = sum(min(s["nthreads"], s["processes"]) for s in status.values())
+        self._capacity, self._capacity_at = self.threads, time.monotonic()
         self.task_seconds: list[float] = []  # on the workers, per task (the benchmark's overhead)
+
+    def capacity(self) -> int:
+        """The Dask threads that run tasks now: a worker that joins in the middle of a run (a
+        machine added on deadline night) gets work at once, one that leaves stops being counted.
+        Read from the scheduler at most every :data:`CAPACITY_REFRESH` seconds."""
+        now = time.monotonic()
+        if now - self._capacity_at >= CAPACITY_REFRESH:
+            self._capacity_at = now
+            try:
+                workers = self.client.scheduler_info(n_workers=-1)["workers"].values()
+                self._capacity = max(1, sum(int(w.get("nthreads", 0)) for w in workers))
+            except Exception as exc:  # noqa: BLE001 - the scheduler is gone: the tasks say so
+                log.debug("capacity: %s", exc)
+        return self._capacity
 
     def __enter__(self) -> FarmExecutor:
         return self

@@ -838,8 +838,9 @@ def grade_class(
     to be graded, ``on_result`` each one's result as it comes (the CLI's progress bar).
     ``executor``: grade through it instead of the local pool, journaled and resumable the same
     way: an open :class:`graders.run.farm.FarmExecutor` (a Dask farm, whose workers have their own
-    ``jobs`` and fork servers), or anything with its ``jobs``, ``threads`` and
-    ``submit(fn, task, feedback) -> Future[GradeResult]``; the caller closes it.
+    ``jobs`` and fork servers), or anything with its ``jobs``, ``threads``, ``capacity()`` (the
+    tasks it runs at once now) and ``submit(fn, task, feedback) -> Future[GradeResult]``; the
+    caller closes it.
 
     ``resume``: skip a submission whose latest grading succeeded with the same submitted files and
     the same ``course_hashes``; one graded under other hashes (or journaled without them) is graded
@@ -886,7 +887,9 @@ def grade_class(
 
             def feed() -> None:
                 # one queued beyond the workers, so a worker that finishes never waits for us
-                while len(running) < workers + 1 and (task := scheduler.next()) is not None:
+                # a farm's size is read again as it grows or shrinks; the local pool's is fixed
+                room = executor.capacity() if executor is not None else workers
+                while len(running) < room + 1 and (task := scheduler.next()) is not None:
                     try:
                         fut = pool.submit(_grade_one, task, feedback)
                     except Exception as exc:  # noqa: BLE001 - a broken pool: the submission fails below

@@ -84,6 +84,8 @@ DEFAULT_TIMEOUT = 900.0
 MAX_WORKER_DEATHS = 2
 #: Seconds between two scans of the inbound folder.
 POLL = 0.25
+#: Most submissions in flight on a farm (a thread of the server each, waiting for its task).
+FARM_THREADS = 1024
 #: A submission folder without nbgrader's last file (``submission_secret.txt``) is still being
 #: copied; one older than this is taken as it is (an nbgrader without secrets).
 INCOMPLETE_GRACE = 30.0
@@ -456,13 +458,17 @@ class FarmGradingPool:
 
         self.farm = FarmExecutor(course_root, scheduler)
         self.jobs = self.farm.jobs
-        self.workers = max(1, self.farm.threads)
         self.api = nbgrader_api(course_root)
         self.pids: Any = queue.Queue()  # stays empty: no grading process of the farm is the server's child
         self.dead_at_break: set[int] | None = set()
         self._closing = threading.Event()
-        # one thread per farm slot and one more, as the server keeps that many submissions running
-        self._threads = cf.ThreadPoolExecutor(self.workers + 1, thread_name_prefix="calc4ml-farm")
+        # a thread per submission in flight (the server keeps workers + 1), made as needed up to this
+        self._threads = cf.ThreadPoolExecutor(FARM_THREADS, thread_name_prefix="calc4ml-farm")
+
+    @property
+    def workers(self) -> int:
+        """The farm's task threads now (it may grow or shrink while the server runs)."""
+        return min(self.farm.capacity(), FARM_THREADS - 1)
 
     def _grade(self, task: GradeTask, feedback: bool) -> GradeResult:
         future = self.farm.submit(None, task, feedback)
