@@ -30,6 +30,7 @@ worker wrote). A submission whose task was running on ``distributed.scheduler.al
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import hashlib
 import ipaddress
 import logging
@@ -138,6 +139,8 @@ def _grade_and_collect(task: GradeTask, feedback: bool) -> dict[str, Any]:
     root = Path(fastgrade._API.coursedir.root)
     start = time.monotonic()
     result = fastgrade._grade_one(task, feedback)
+    if result.problem:  # paths as the instructor's course has them, not this worker's scratch copy
+        result = dataclasses.replace(result, problem=result.problem.replace(str(root), "<course>"))
     out: dict[str, Any] = {"result": result, "autograded": {}, "feedback": {}}
     try:
         if result.success:

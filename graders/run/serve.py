@@ -127,6 +127,10 @@ class Submission:
     def key(self) -> tuple[str, str]:
         return (self.student, self.assignment)
 
+    def payload(self) -> dict[str, str]:
+        """What a grading worker or thread needs of it (:func:`_serve_one`)."""
+        return {"name": self.name, "student": self.student, "assignment": self.assignment, "timestamp": self.timestamp}
+
     def brief(self, now: float) -> dict[str, Any]:
         out = {"name": self.name, "student": self.student, "assignment": self.assignment,
                "submitted": self.timestamp, "state": self.state}
@@ -414,8 +418,7 @@ class GradingPool:
     def submit(self, sub: Submission, inbound: Path, course: tuple[tuple[str, str], ...],
                hold_until: str | None) -> cf.Future[Outcome]:
         """Grade one submission: collect, grade, feedback, release. The seam of the engine."""
-        payload = {"name": sub.name, "student": sub.student, "assignment": sub.assignment, "timestamp": sub.timestamp}
-        return self.pool.submit(_serve_one, payload, str(inbound), course, hold_until)
+        return self.pool.submit(_serve_one, sub.payload(), str(inbound), course, hold_until)
 
     def release_all(self, assignment: str) -> cf.Future[str]:
         return self.pool.submit(_release_all, assignment)
@@ -486,15 +489,10 @@ class FarmGradingPool:
 
     def submit(self, sub: Submission, inbound: Path, course: tuple[tuple[str, str], ...],
                hold_until: str | None) -> cf.Future[Outcome]:
-        payload = {"name": sub.name, "student": sub.student, "assignment": sub.assignment, "timestamp": sub.timestamp}
-        return self._threads.submit(_serve_one, payload, str(inbound), course, hold_until, self.api, self._grade)
+        return self._threads.submit(_serve_one, sub.payload(), str(inbound), course, hold_until, self.api, self._grade)
 
     def release_all(self, assignment: str) -> cf.Future[str]:
         return self._threads.submit(_release_all, assignment, self.api)
-
-    def canary(self, assignments: list[str]) -> None:
-        """Every farm worker grades the solution notebooks (``graders.run.canary.CanaryFailed`` if not full)."""
-        self.farm.canary(assignments)
 
     def restart(self) -> None:  # a farm worker's death never breaks this pool
         pass
